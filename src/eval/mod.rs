@@ -1,0 +1,3 @@
+//! `newsmill eval ...`: accuracy of each stage on held-out gold data.
+
+pub mod sbd;

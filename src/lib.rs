@@ -1,0 +1,17 @@
+//! newsmill: a batch NLP pipeline that turns raw news articles into analysis-ready Parquet tables.
+//!
+//! Data flows one way: ingest → clean → split → ner → actors → quotes/stance → write.
+//! Each stage lives in a module named after it and implements [`stage::Stage`]; the
+//! [`pipeline::Pipeline`] runs them over batches of documents with rayon and streams rows to
+//! the [`output`] writers. See `docs/architecture.md` for the tour.
+
+pub mod config;
+pub mod doc;
+pub mod eval;
+pub mod ingest;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod stage;
+pub mod stages;
+pub mod text;

@@ -1,0 +1,145 @@
+//! The `newsmill` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use newsmill::config::PipelineConfig;
+use newsmill::pipeline::{Pipeline, RunOptions};
+
+/// newsmill turns folders of raw news articles (plain text, JSONL, HTML; any encoding; gzip ok)
+/// into Parquet tables: documents, sentences, entities, actors, quotes and stances.
+///
+/// Typical use:
+///   newsmill run                                  # pipeline.toml, seeds/ -> output/
+///   newsmill run --input archive/ --output out/   # your own corpus
+///   newsmill config show                          # every option with its default
+///   newsmill schema                               # what each output column means
+#[derive(Parser)]
+#[command(name = "newsmill", version, about, long_about, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the batch job: read inputs, run the enabled stages, write Parquet tables.
+    ///
+    /// The output folder is replaced atomically when the run finishes: until then it holds the
+    /// previous run's complete output. Unreadable inputs and per-article stage errors become rows
+    /// of the `failures` table; the run goes on.
+    Run(RunArgs),
+    /// Check or print a pipeline.toml.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Print every output table's columns, types and meaning.
+    Schema {
+        /// Print Markdown (the text of docs/schema.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Pipeline configuration; a missing default file means all defaults.
+    #[arg(short, long, default_value = "pipeline.toml")]
+    config: PathBuf,
+    /// Input files or folders (read recursively). Default: seeds/.
+    #[arg(short, long, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Output folder (replaced as a whole). Default: [output] dir of the config, else output/.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Worker threads; 0 = all cores. Default: [run] threads.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Validate a config file and exit non-zero with the file, line and key on error.
+    Check {
+        /// Config file.
+        #[arg(default_value = "pipeline.toml")]
+        path: PathBuf,
+    },
+    /// Print the fully resolved config (every option, defaults filled in) as TOML.
+    Show {
+        /// Config file; without one, the defaults are printed.
+        path: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Config(ConfigCmd::Check { path }) => {
+            PipelineConfig::load(&path)?;
+            println!("{}: ok", path.display());
+            Ok(())
+        }
+        Command::Config(ConfigCmd::Show { path }) => {
+            let cfg = match path {
+                Some(p) => PipelineConfig::load(&p)?,
+                None => PipelineConfig::default(),
+            };
+            print!("{}", cfg.to_toml());
+            Ok(())
+        }
+        Command::Schema { markdown } => {
+            if markdown {
+                print!("{}", newsmill::output::schema_doc::markdown());
+            } else {
+                print!("{}", newsmill::output::schema_doc::text());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Loads the config; the default `pipeline.toml` may be absent (defaults apply).
+fn load_config(path: &Path) -> Result<PipelineConfig> {
+    if path == Path::new("pipeline.toml") && !path.exists() {
+        return Ok(PipelineConfig::default());
+    }
+    Ok(PipelineConfig::load(path)?)
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let cfg = load_config(&args.config)?;
+    let inputs = if args.input.is_empty() {
+        vec![PathBuf::from("seeds")]
+    } else {
+        args.input
+    };
+    let opts = RunOptions {
+        inputs,
+        output: args.output.unwrap_or_else(|| cfg.output.dir.clone()),
+        threads: args.threads.unwrap_or(cfg.run.threads),
+        progress: cfg.run.progress && !args.quiet,
+    };
+    let pipeline = Pipeline::from_config(cfg).context("setting up the pipeline")?;
+    let summary = pipeline.run(&opts)?;
+    if !args.quiet {
+        eprintln!("{summary}");
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! `manifest.json`: what a run read, with which config and models, and what it wrote.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::OutputError;
+
+/// The run manifest, written last into the output folder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// newsmill version.
+    pub newsmill_version: String,
+    /// UTC start time, ISO 8601.
+    pub started_at: String,
+    /// UTC end time, ISO 8601.
+    pub finished_at: String,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Input paths as given.
+    pub inputs: Vec<String>,
+    /// Input files found.
+    pub input_files: u64,
+    /// Bytes of those files.
+    pub input_bytes: u64,
+    /// Hash of the resolved config (see `newsmill config show`).
+    pub config_hash: String,
+    /// The resolved config.
+    pub config: serde_json::Value,
+    /// Per-stage counts and timings, in pipeline order.
+    pub stages: Vec<StageStats>,
+    /// Rows and files per table.
+    pub tables: BTreeMap<String, TableStats>,
+    /// Model and resource files used, with checksums.
+    pub models: Vec<ModelFile>,
+    /// Documents read, written ok, and failed.
+    pub documents: DocCounts,
+}
+
+/// Counts and time of one stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StageStats {
+    /// Stage name.
+    pub name: String,
+    /// Documents the stage processed.
+    pub docs: u64,
+    /// Documents it failed on.
+    pub failed: u64,
+    /// CPU seconds summed over threads.
+    pub cpu_seconds: f64,
+}
+
+/// Rows and files of one table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableStats {
+    /// Rows.
+    pub rows: u64,
+    /// Parquet files, relative to the output folder.
+    pub files: Vec<String>,
+}
+
+/// A model or resource file and its checksum.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// What uses it (e.g. `ner`).
+    pub stage: String,
+    /// Path as configured.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// BLAKE3 of the contents (64 hex digits).
+    pub blake3: String,
+}
+
+/// Document counts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DocCounts {
+    /// Articles read.
+    pub read: u64,
+    /// Articles all stages succeeded on.
+    pub ok: u64,
+    /// Articles a stage failed on.
+    pub failed_stage: u64,
+    /// Inputs that could not be read (ingest failures).
+    pub failed_ingest: u64,
+}
+
+impl Manifest {
+    /// Writes the manifest as pretty JSON.
+    pub fn write(&self, dir: &Path) -> Result<(), OutputError> {
+        let path = dir.join(super::commit::MANIFEST);
+        let json = serde_json::to_string_pretty(self).map_err(|e| OutputError::Encode {
+            table: "manifest".into(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&path, json + "\n").map_err(|e| OutputError::io("writing", &path, e))
+    }
+}
+
+/// Checksum entry for a file.
+pub fn model_file(stage: &str, path: &Path) -> Result<ModelFile, OutputError> {
+    let bytes = std::fs::read(path).map_err(|e| OutputError::io("reading", path, e))?;
+    Ok(ModelFile {
+        stage: stage.to_string(),
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+        blake3: blake3::hash(&bytes).to_hex().to_string(),
+    })
+}
+
+/// Current UTC time as ISO 8601 (`2026-11-23T18:48:00Z`).
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's civil_from_days.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(14105), (2008, 8, 14));
+        assert_eq!(now_iso().len(), 20);
+    }
+}

@@ -1,0 +1,161 @@
+//! Turning processed documents into table rows, and streaming them to Parquet.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::manifest::TableStats;
+use super::offsets::CharIndex;
+use super::parquet::TableWriter;
+use super::tables::{self, TableBuilder, TableSpec};
+use super::{OutputConfig, OutputError};
+use crate::config::PipelineConfig;
+use crate::ingest::Failure;
+use crate::pipeline::Processed;
+
+/// Which per-document tables a run writes (depends on the enabled stages).
+#[derive(Debug, Clone)]
+pub struct TableSet {
+    /// Specs in output order.
+    pub tables: Vec<&'static TableSpec>,
+}
+
+impl TableSet {
+    /// Tables for a config: documents and failures always; the others when their stage runs.
+    pub fn for_config(cfg: &PipelineConfig) -> Self {
+        let mut tables = vec![&tables::DOCUMENTS];
+        if cfg.split.enabled {
+            tables.push(&tables::SENTENCES);
+        }
+        tables.push(&tables::FAILURES);
+        TableSet { tables }
+    }
+}
+
+struct Table {
+    builder: TableBuilder,
+    writer: TableWriter,
+}
+
+/// Collects rows per table and writes them as batches complete.
+pub struct RowSink {
+    dir: PathBuf,
+    tables: BTreeMap<&'static str, Table>,
+}
+
+impl RowSink {
+    /// Opens one Parquet file per table under `dir`.
+    pub fn create(dir: &Path, set: TableSet, cfg: &OutputConfig) -> Result<Self, OutputError> {
+        let mut tables = BTreeMap::new();
+        for spec in set.tables {
+            let writer = TableWriter::create(dir, spec, "part-00000.parquet", cfg)?;
+            tables.insert(
+                spec.name,
+                Table {
+                    builder: TableBuilder::new(spec),
+                    writer,
+                },
+            );
+        }
+        Ok(RowSink {
+            dir: dir.to_path_buf(),
+            tables,
+        })
+    }
+
+    fn builder(&mut self, name: &str) -> Option<&mut TableBuilder> {
+        self.tables.get_mut(name).map(|t| &mut t.builder)
+    }
+
+    /// Adds the rows of one processed document to every table.
+    pub fn add_doc(&mut self, p: &Processed) -> Result<(), OutputError> {
+        let doc = &p.doc;
+        let idx = CharIndex::new(&doc.text);
+        let id = doc.id.as_str();
+        let status = match &p.failure {
+            Some(f) => format!("failed:{}", f.stage),
+            None => "ok".to_string(),
+        };
+        if let Some(b) = self.builder("documents") {
+            let m = &doc.meta;
+            b.row()
+                .str(Some(id))
+                .str(Some(&doc.source.path))
+                .i64(doc.source.line.map(|l| l as i64))
+                .str(Some(doc.source.format.as_str()))
+                .str(Some(&doc.source.encoding))
+                .str(m.url.as_deref())
+                .str(m.title.as_deref())
+                .str(m.byline.as_deref())
+                .str(m.dateline.as_deref())
+                .date(m.published.as_deref().and_then(tables::iso_date_to_days))
+                .str(m.agency.as_deref())
+                .str(Some(&doc.text))
+                .i64(Some(idx.len_chars() as i64))
+                .i64(Some(doc.sentences.len() as i64))
+                .str(Some(&blake3::hash(doc.text.as_bytes()).to_hex()[..32]))
+                .str(Some(&status));
+        }
+        if let Some(b) = self.builder("sentences") {
+            for (i, s) in doc.sentences.iter().enumerate() {
+                b.row()
+                    .str(Some(id))
+                    .i32(i as i32)
+                    .i64(Some(idx.char_offset(s.span.start) as i64))
+                    .i64(Some(idx.char_offset(s.span.end) as i64))
+                    .str(Some(s.span.slice(&doc.text)));
+            }
+        }
+        if let Some(f) = &p.failure {
+            self.add_failure(f);
+        }
+        Ok(())
+    }
+
+    /// Adds a failure row.
+    pub fn add_failure(&mut self, f: &Failure) {
+        if let Some(b) = self.builder("failures") {
+            b.row()
+                .str(Some(&f.source_path))
+                .i64(f.line.map(|l| l as i64))
+                .str(Some(&f.stage))
+                .str(Some(&f.error));
+        }
+    }
+
+    /// Writes the buffered rows of every table.
+    pub fn flush(&mut self) -> Result<(), OutputError> {
+        for (name, t) in self.tables.iter_mut() {
+            if t.builder.rows() == 0 {
+                continue;
+            }
+            let batch = t.builder.finish().map_err(|e| OutputError::Encode {
+                table: name.to_string(),
+                message: e.to_string(),
+            })?;
+            t.writer.write(&batch)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes every table; returns rows and files per table.
+    pub fn close(mut self) -> Result<BTreeMap<String, TableStats>, OutputError> {
+        self.flush()?;
+        let mut out = BTreeMap::new();
+        for (name, t) in self.tables {
+            let (path, rows) = t.writer.close()?;
+            let rel = path
+                .strip_prefix(&self.dir)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            out.insert(
+                name.to_string(),
+                TableStats {
+                    rows,
+                    files: vec![rel],
+                },
+            );
+        }
+        Ok(out)
+    }
+}

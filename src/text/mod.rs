@@ -1,0 +1,4 @@
+//! Text segmentation: sentences and word tokens, as byte ranges.
+
+pub mod sentences;
+pub mod tokens;

@@ -1,0 +1,257 @@
+//! End-to-end tests of `newsmill run` through the real binary: bad input, determinism across
+//! thread counts, kill-safety, and config errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_newsmill"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let out = bin()
+        .current_dir(repo())
+        .args(["run", "--quiet", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(extra)
+        .output()
+        .expect("spawn newsmill");
+    assert!(
+        out.status.success(),
+        "newsmill failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Reads a Parquet table back as (column name, rendered values) rows, via the parquet crate.
+fn read_rows(dir: &Path, table: &str) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut rows = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(table))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    files.sort();
+    for f in files {
+        let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+        for row in reader.get_row_iter(None).unwrap() {
+            rows.push(row.unwrap().to_string());
+        }
+    }
+    rows
+}
+
+fn table_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir(dir) {
+        if entry.extension().is_some_and(|e| e == "parquet") {
+            let rel = entry.strip_prefix(dir).unwrap().display().to_string();
+            out.push((rel, std::fs::read(&entry).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn bad_inputs_become_failure_rows_and_good_ones_survive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    // Invalid UTF-8 (windows-1252 bytes), Latin-1, binary, empty, and a 50 MB single line.
+    std::fs::write(
+        input.join("cp1252.txt"),
+        b"Le pr\xe9sident \x93Sarkozy\x94 a parl\xe9 \xe0 Moscou.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("latin1.txt"),
+        b"Der Au\xdfenminister sagte, die L\xf6sung sei nah.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("binary.txt"),
+        [0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254],
+    )
+    .unwrap();
+    std::fs::write(input.join("empty.txt"), b"").unwrap();
+    let long_line = "word ".repeat(10 * 1024 * 1024);
+    std::fs::write(input.join("long.txt"), long_line.as_bytes()).unwrap();
+    std::fs::write(
+        input.join("feed.jsonl"),
+        "{\"id\": \"a\", \"title\": \"One\", \"text\": \"First article. It has two sentences.\"}\n\
+         {\"id\": \"b\", \"text\": \"broken\n\
+         {\"id\": \"c\", \"title\": \"Three\", \"text\": \"Third article.\"}\n",
+    )
+    .unwrap();
+    std::fs::write(input.join("notes.pdf"), b"%PDF-1.4").unwrap();
+    let out = tmp.path().join("out");
+    run(&input, &out, &[]);
+
+    let failures = read_rows(&out, "failures");
+    let joined = failures.join("\n");
+    assert!(
+        joined.contains("binary.txt") && joined.contains("binary data"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("empty.txt") && joined.contains("empty input"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("feed.jsonl")
+            && joined.contains("line: 2")
+            && joined.contains("malformed JSON"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("notes.pdf") && joined.contains("unsupported file type"),
+        "{joined}"
+    );
+    assert_eq!(failures.len(), 4, "{joined}");
+
+    let docs = read_rows(&out, "documents");
+    let all = docs.join("\n");
+    assert_eq!(docs.len(), 5, "{all}");
+    assert!(
+        all.contains("président “Sarkozy” a parlé à Moscou"),
+        "{all}"
+    );
+    assert!(all.contains("Außenminister"), "{all}");
+    assert!(all.contains("windows-1252"), "{all}");
+    assert!(
+        all.contains("First article.") && all.contains("Third article."),
+        "{all}"
+    );
+}
+
+#[test]
+fn output_is_byte_identical_at_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = repo().join("seeds");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&seeds, &a, &["--threads", "1"]);
+    run(&seeds, &b, &["--threads", "2"]);
+    let (ta, tb) = (table_bytes(&a), table_bytes(&b));
+    assert!(ta.len() >= 3);
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn killed_run_leaves_previous_output_and_rerun_matches() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A corpus big enough that a run takes a moment: the seeds copied many times.
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for i in 0..200 {
+        for e in std::fs::read_dir(repo().join("seeds")).unwrap() {
+            let p = e.unwrap().path();
+            let name = format!("{i:03}_{}", p.file_name().unwrap().to_string_lossy());
+            std::fs::copy(&p, input.join(name)).unwrap();
+        }
+    }
+    let out = tmp.path().join("out");
+    run(&input, &out, &[]);
+    let reference = table_bytes(&out);
+    for delay_ms in [5u64, 40, 120] {
+        let mut child = bin()
+            .current_dir(repo())
+            .args(["run", "--quiet", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever the moment of the kill, the output is a complete run.
+        assert_eq!(table_bytes(&out), reference, "after kill at {delay_ms} ms");
+    }
+    run(&input, &out, &[]);
+    assert_eq!(table_bytes(&out), reference);
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn bad_config_key_is_named_with_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("p.toml");
+    std::fs::write(&cfg, "[run]\nthreads = 1\n\n[output]\nzstd_levle = 3\n").unwrap();
+    let out = bin().args(["config", "check"]).arg(&cfg).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("p.toml") && err.contains("zstd_levle") && err.contains("line 5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("zstd_level"),
+        "should list allowed keys: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    std::fs::write(&cfg, "[output]\nzstd_level = 99\n").unwrap();
+    let out = bin().args(["run", "--config"]).arg(&cfg).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("output.zstd_level") && err.contains("1 to 22"),
+        "{err}"
+    );
+}
+
+#[test]
+fn shipped_pipeline_toml_is_valid_and_schema_doc_is_current() {
+    let out = bin()
+        .current_dir(repo())
+        .args(["config", "check", "pipeline.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = bin().args(["schema", "--markdown"]).output().unwrap();
+    let doc = std::fs::read_to_string(repo().join("docs/schema.md")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&md.stdout),
+        doc,
+        "docs/schema.md is stale: run `newsmill schema --markdown > docs/schema.md`"
+    );
+}
