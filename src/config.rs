@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::ingest::IngestConfig;
 pub use crate::output::OutputConfig;
+pub use crate::stages::actors::ActorsConfig;
 pub use crate::stages::clean::CleanConfig;
+pub use crate::stages::ner::NerConfig;
+pub use crate::stages::quotes::QuotesConfig;
 pub use crate::stages::split::SplitConfig;
+pub use crate::stages::stance::StanceConfig;
 
 /// Error loading or validating a configuration.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,14 @@ pub struct PipelineConfig {
     pub clean: CleanConfig,
     /// Sentence splitting and tokenisation.
     pub split: SplitConfig,
+    /// Named-entity recognition.
+    pub ner: NerConfig,
+    /// Actor resolution (aliases, misspellings, metonyms, demonyms, roles).
+    pub actors: ActorsConfig,
+    /// Quote attribution.
+    pub quotes: QuotesConfig,
+    /// Stance by actor toward actors and topics.
+    pub stance: StanceConfig,
     /// Writing Parquet tables.
     pub output: OutputConfig,
 }
@@ -137,11 +149,36 @@ impl PipelineConfig {
         self.ingest
             .validate()
             .map_err(|(key, msg)| bad(&format!("ingest.{key}"), msg))?;
+        self.ner
+            .validate()
+            .map_err(|(key, msg)| bad(&format!("ner.{key}"), msg))?;
+        self.stance
+            .validate()
+            .map_err(|(key, msg)| bad(&format!("stance.{key}"), msg))?;
+        self.actors.validate().map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: format!("[actors] {e}"),
+        })?;
+        self.quotes.validate().map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: format!("[quotes] {e}"),
+        })?;
         Ok(())
     }
 
-    fn resolve_paths(&mut self, base: &Path) {
-        let _ = base;
+    /// Makes relative model and resource paths relative to `base` (the config file's folder).
+    /// `output.dir` and input paths stay relative to the working directory.
+    pub fn resolve_paths(&mut self, base: &Path) {
+        self.ner.model = resolve_path(base, &self.ner.model);
+        self.actors.resolve_paths(base);
+        self.quotes.resolve_paths(base);
+        self.stance.resolve_paths(base);
+        if let Some(p) = &mut self.clean.extra_patterns_file {
+            *p = resolve_path(base, p);
+        }
+        if let Some(p) = &mut self.split.abbreviations_file {
+            *p = resolve_path(base, p);
+        }
     }
 }
 

@@ -5,13 +5,19 @@
 //! [`pipeline::Pipeline`] runs them over batches of documents with rayon and streams rows to
 //! the [`output`] writers. See `docs/architecture.md` for the tour.
 
+pub mod actors;
+pub mod bench;
+pub mod clean;
 pub mod config;
 pub mod doc;
 pub mod eval;
 pub mod ingest;
+pub mod ner;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod quotes;
 pub mod stage;
 pub mod stages;
+pub mod stance;
 pub mod text;

@@ -1,6 +1,8 @@
 //! The `newsmill` command line.
 
-use std::path::{Path, PathBuf};
+mod cli;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -41,6 +43,16 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Measure accuracy on held-out gold data (run from the repo, next to ../shared/).
+    #[command(subcommand)]
+    Eval(cli::eval::EvalCmd),
+    /// Measure throughput (MB/s, docs/s, words/s) per stage and end to end, and peak memory.
+    ///
+    /// Prints a Markdown table; results with dates and the machine go in benches/RESULTS.md.
+    Bench(cli::bench::BenchArgs),
+    /// Train the built-in models from ../shared/data (reproducible: fixed seeds).
+    #[command(subcommand)]
+    Train(cli::train::TrainCmd),
 }
 
 #[derive(clap::Args)]
@@ -104,6 +116,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", cfg.to_toml());
             Ok(())
         }
+        Command::Eval(cmd) => cli::eval::run(cmd),
+        Command::Bench(args) => cli::bench::run(args),
+        Command::Train(cmd) => cli::train::run(cmd),
         Command::Schema { markdown } => {
             if markdown {
                 print!("{}", newsmill::output::schema_doc::markdown());
@@ -115,16 +130,8 @@ fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
-/// Loads the config; the default `pipeline.toml` may be absent (defaults apply).
-fn load_config(path: &Path) -> Result<PipelineConfig> {
-    if path == Path::new("pipeline.toml") && !path.exists() {
-        return Ok(PipelineConfig::default());
-    }
-    Ok(PipelineConfig::load(path)?)
-}
-
 fn run(args: RunArgs) -> Result<()> {
-    let cfg = load_config(&args.config)?;
+    let cfg = cli::load_config(&args.config)?;
     let inputs = if args.input.is_empty() {
         vec![PathBuf::from("seeds")]
     } else {

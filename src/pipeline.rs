@@ -16,7 +16,7 @@ use crate::doc::Doc;
 use crate::ingest::{self, Failure, Unit, UnitReader};
 use crate::output::commit::Staging;
 use crate::output::manifest::{self, DocCounts, Manifest, StageStats, TableStats};
-use crate::output::rows::{RowSink, TableSet};
+use crate::output::rows::RowSink;
 use crate::output::OutputError;
 use crate::progress::Progress;
 use crate::stage::Stage;
@@ -183,11 +183,7 @@ impl Pipeline {
             .sum();
 
         let staging = Staging::begin(&opts.output)?;
-        let mut sink = RowSink::create(
-            staging.path(),
-            TableSet::for_config(&self.cfg),
-            &self.cfg.output,
-        )?;
+        let mut sink = RowSink::create(staging.path(), &self.cfg, &self.cfg.output)?;
         let progress = Progress::new(input_bytes, opts.progress);
         let mut stats: Vec<StageStats> = self
             .stages
@@ -258,6 +254,7 @@ impl Pipeline {
             finished_at: manifest::now_iso(),
             seconds,
             threads,
+            peak_rss_bytes: crate::bench::peak_rss_bytes(),
             inputs: opts
                 .inputs
                 .iter()
@@ -270,7 +267,6 @@ impl Pipeline {
             stages: stats,
             tables: tables
                 .into_iter()
-                .map(|(k, v)| (k, v))
                 .collect::<std::collections::BTreeMap<String, TableStats>>(),
             models: stages::model_files(&self.cfg)?,
             documents: counts.clone(),

@@ -1,3 +1,6 @@
 //! `newsmill eval ...`: accuracy of each stage on held-out gold data.
 
+pub mod clean;
+pub mod quotes;
 pub mod sbd;
+pub mod stance;

@@ -20,6 +20,8 @@ pub struct Manifest {
     pub seconds: f64,
     /// Worker threads used.
     pub threads: usize,
+    /// Peak resident memory of the run in bytes (Linux VmHWM; null elsewhere).
+    pub peak_rss_bytes: Option<u64>,
     /// Input paths as given.
     pub inputs: Vec<String>,
     /// Input files found.

@@ -1,6 +1,8 @@
 //! Writing results: table schemas, the Parquet writer, the atomic commit and the run manifest.
 
+pub mod actor_rows;
 pub mod commit;
+pub mod corpus;
 pub mod manifest;
 pub mod offsets;
 pub mod parquet;

@@ -22,12 +22,33 @@ pub struct TableSet {
 impl TableSet {
     /// Tables for a config: documents and failures always; the others when their stage runs.
     pub fn for_config(cfg: &PipelineConfig) -> Self {
+        let runs = |s: &str| crate::stages::runs(cfg, s);
         let mut tables = vec![&tables::DOCUMENTS];
-        if cfg.split.enabled {
+        if runs("split") {
             tables.push(&tables::SENTENCES);
+        }
+        if runs("ner") {
+            tables.push(&tables::ENTITIES);
         }
         tables.push(&tables::FAILURES);
         TableSet { tables }
+    }
+
+    /// Actor-dependent tables, spilled with actor keys and rewritten with actor ids by the
+    /// corpus pass.
+    pub fn spilled(cfg: &PipelineConfig) -> Vec<&'static TableSpec> {
+        let runs = |s: &str| crate::stages::runs(cfg, s);
+        let mut out = Vec::new();
+        if runs("actors") {
+            out.push(&tables::MENTIONS);
+        }
+        if runs("quotes") {
+            out.push(&tables::QUOTES);
+        }
+        if runs("stance") {
+            out.push(&tables::STANCES);
+        }
+        out
     }
 }
 
@@ -39,15 +60,32 @@ struct Table {
 /// Collects rows per table and writes them as batches complete.
 pub struct RowSink {
     dir: PathBuf,
+    cfg: OutputConfig,
     tables: BTreeMap<&'static str, Table>,
+    /// Corpus-level actor merging; present when the actors stage runs.
+    registry: Option<crate::actors::ActorRegistry>,
 }
 
+/// Folder (inside the staging folder) for tables awaiting the corpus pass.
+pub const SPILL_DIR: &str = ".spill";
+
 impl RowSink {
-    /// Opens one Parquet file per table under `dir`.
-    pub fn create(dir: &Path, set: TableSet, cfg: &OutputConfig) -> Result<Self, OutputError> {
+    /// Opens one Parquet file per table under `dir` (spilled tables under `dir/.spill`).
+    pub fn create(
+        dir: &Path,
+        pipeline_cfg: &PipelineConfig,
+        cfg: &OutputConfig,
+    ) -> Result<Self, OutputError> {
         let mut tables = BTreeMap::new();
-        for spec in set.tables {
-            let writer = TableWriter::create(dir, spec, "part-00000.parquet", cfg)?;
+        let set = TableSet::for_config(pipeline_cfg);
+        let spill = dir.join(SPILL_DIR);
+        let specs = set.tables.into_iter().map(|s| (s, dir)).chain(
+            TableSet::spilled(pipeline_cfg)
+                .into_iter()
+                .map(|s| (s, spill.as_path())),
+        );
+        for (spec, folder) in specs {
+            let writer = TableWriter::create(folder, spec, "part-00000.parquet", cfg)?;
             tables.insert(
                 spec.name,
                 Table {
@@ -56,13 +94,17 @@ impl RowSink {
                 },
             );
         }
+        let registry = crate::stages::runs(pipeline_cfg, "actors")
+            .then(|| crate::actors::ActorRegistry::new(&pipeline_cfg.actors));
         Ok(RowSink {
             dir: dir.to_path_buf(),
+            cfg: cfg.clone(),
             tables,
+            registry,
         })
     }
 
-    fn builder(&mut self, name: &str) -> Option<&mut TableBuilder> {
+    pub(crate) fn builder(&mut self, name: &str) -> Option<&mut TableBuilder> {
         self.tables.get_mut(name).map(|t| &mut t.builder)
     }
 
@@ -105,6 +147,23 @@ impl RowSink {
                     .str(Some(s.span.slice(&doc.text)));
             }
         }
+        if let Some(b) = self.builder("entities") {
+            for (i, e) in doc.entities.iter().enumerate() {
+                b.row()
+                    .str(Some(id))
+                    .i32(e.sent as i32)
+                    .i32(i as i32)
+                    .i64(Some(idx.char_offset(e.span.start) as i64))
+                    .i64(Some(idx.char_offset(e.span.end) as i64))
+                    .str(Some(e.span.slice(&doc.text)))
+                    .str(Some(&e.label))
+                    .f32(Some(e.score));
+            }
+        }
+        super::actor_rows::add(self, doc, &idx);
+        if let Some(r) = &mut self.registry {
+            r.observe(doc);
+        }
         if let Some(f) = &p.failure {
             self.add_failure(f);
         }
@@ -137,19 +196,38 @@ impl RowSink {
         Ok(())
     }
 
-    /// Flushes and closes every table; returns rows and files per table.
+    /// Flushes and closes every table, runs the corpus pass (actor ids, actors table, stance
+    /// summary); returns rows and files per table.
     pub fn close(mut self) -> Result<BTreeMap<String, TableStats>, OutputError> {
         self.flush()?;
-        let mut out = BTreeMap::new();
-        for (name, t) in self.tables {
+        let spill = self.dir.join(SPILL_DIR);
+        let mut closed = Vec::new();
+        for (_, t) in std::mem::take(&mut self.tables) {
             let (path, rows) = t.writer.close()?;
+            if !path.starts_with(&spill) {
+                closed.push((path, rows));
+            }
+        }
+        if let Some(registry) = self.registry.take() {
+            closed.extend(super::corpus::finish(&self.dir, registry, &self.cfg)?);
+        }
+        if spill.exists() {
+            std::fs::remove_dir_all(&spill).map_err(|e| OutputError::io("removing", &spill, e))?;
+        }
+        let mut out = BTreeMap::new();
+        for (path, rows) in closed {
+            let name = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let rel = path
                 .strip_prefix(&self.dir)
                 .unwrap_or(&path)
                 .display()
                 .to_string();
             out.insert(
-                name.to_string(),
+                name,
                 TableStats {
                     rows,
                     files: vec![rel],

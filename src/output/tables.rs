@@ -173,9 +173,156 @@ pub const FAILURES: TableSpec = TableSpec {
     ],
 };
 
+/// `entities`: one row per named-entity mention.
+pub const ENTITIES: TableSpec = TableSpec {
+    name: "entities",
+    doc: "One row per named entity found by the NER stage.",
+    columns: &[
+        col("doc_id", Str, false, "Article id."),
+        col("sent_idx", I32, false, "Sentence index (sentences.sent_idx)."),
+        col("ent_idx", I32, false, "0-based entity index within the article."),
+        col("start", I64, false, "Start, character offset into documents.clean_text."),
+        col("end", I64, false, "End (exclusive), character offset into documents.clean_text."),
+        col("text", Str, false, "The entity text: clean_text[start:end]."),
+        col("label", Str, false, "Entity type: PER, ORG, LOC, MISC (CoNLL model) or the 18 OntoNotes types."),
+        col("score", F32, false, "Confidence in [0, 1]: a logistic function of the decoder's margin, fitted on the dev set to the probability that the span and type are exactly right (calibrated in-domain)."),
+    ],
+};
+
+/// `mentions`: one row per actor mention.
+pub const MENTIONS: TableSpec = TableSpec {
+    name: "mentions",
+    doc: "One row per mention of an actor (a name, alias, metonym, demonym, role or pronoun).",
+    columns: &[
+        col("doc_id", Str, false, "Article id."),
+        col("sent_idx", I32, false, "Sentence index."),
+        col(
+            "start",
+            I64,
+            false,
+            "Start, character offset into documents.clean_text.",
+        ),
+        col("end", I64, false, "End (exclusive), character offset."),
+        col(
+            "text",
+            Str,
+            false,
+            "The mention text: clean_text[start:end].",
+        ),
+        col("actor_id", Str, true, "The actor (actors.actor_id)."),
+        col(
+            "kind",
+            Str,
+            false,
+            "name | alias | metonym | demonym | role | pronoun.",
+        ),
+    ],
+};
+
+/// `actors`: one row per canonical actor of the corpus.
+pub const ACTORS: TableSpec = TableSpec {
+    name: "actors",
+    doc: "One row per canonical actor, merged across the corpus (name variants, misspellings, metonyms).",
+    columns: &[
+        col("actor_id", Str, false, "Stable actor id: 12 hex digits of BLAKE3 of the canonical key."),
+        col("canonical_name", Str, false, "Display name, e.g. Dmitry Medvedev, Russia."),
+        col("actor_type", Str, false, "person | organisation | state | place | group."),
+        col("affiliation_actor_id", Str, true, "The actor this one belongs to (a minister's state), when known."),
+        col("aliases", StrList, false, "Surface forms seen in the corpus, sorted."),
+        col("n_docs", I64, false, "Articles that mention the actor."),
+        col("n_mentions", I64, false, "Mentions of the actor."),
+    ],
+};
+
+/// `quotes`: one row per quote.
+pub const QUOTES: TableSpec = TableSpec {
+    name: "quotes",
+    doc: "One row per direct or indirect quote, with its speaker when resolved.",
+    columns: &[
+        col("doc_id", Str, false, "Article id."),
+        col("quote_idx", I32, false, "0-based quote index within the article."),
+        col("sent_idx", I32, false, "Sentence where the quote starts."),
+        col("speaker_actor_id", Str, true, "Speaker (actors.actor_id), when resolved."),
+        col("speaker_text", Str, true, "Speaker as written (\"he\", \"the minister\", \"Medvedev\")."),
+        col("cue", Str, false, "Speech verb or phrase (said, told reporters, according to)."),
+        col("kind", Str, false, "direct (in quotation marks) | indirect (reported speech)."),
+        col("start", I64, false, "Start of the quoted content, character offset into documents.clean_text."),
+        col("end", I64, false, "End (exclusive), character offset."),
+        col("text", Str, false, "The quoted content: clean_text[start:end] (for a split quote, including the attribution between its parts)."),
+    ],
+};
+
+/// `stances`: one row per stance record.
+pub const STANCES: TableSpec = TableSpec {
+    name: "stances",
+    doc: "One row per stance: a source actor supports, opposes or is neutral toward a target actor or topic, with evidence.",
+    columns: &[
+        col("doc_id", Str, false, "Article id."),
+        col("stance_idx", I32, false, "0-based stance index within the article."),
+        col("sent_idx", I32, false, "Sentence holding the evidence."),
+        col("source_actor_id", Str, true, "Source actor (actors.actor_id)."),
+        col("target_actor_id", Str, true, "Target actor; null when the target is a topic."),
+        col("target_topic", Str, true, "Target topic name from [stance] topics; null when the target is an actor."),
+        col("polarity", Str, false, "support | oppose | neutral."),
+        col("score", F32, false, "Confidence in [0, 1] (cue weight, lowered by modality and distance; class probability for the classifier)."),
+        col("cue", Str, false, "The cue that fired (lexicon entry or verb), or newsmtsc for the classifier."),
+        col("method", Str, false, "Rule or model: verb, verb-passive, compound, quote-verb, quote-agent, quote-lexicon, classifier."),
+        col("evidence_start", I64, false, "Start of the evidence, character offset into documents.clean_text."),
+        col("evidence_end", I64, false, "End (exclusive) of the evidence."),
+        col("evidence", Str, false, "The evidence text: clean_text[evidence_start:evidence_end]."),
+    ],
+};
+
+/// `actor_stance_summary`: stance counts per (source, target) over the corpus.
+pub const STANCE_SUMMARY: TableSpec = TableSpec {
+    name: "actor_stance_summary",
+    doc: "Stance counts per source actor and target over the whole corpus.",
+    columns: &[
+        col("source", Str, false, "Source actor (actors.actor_id)."),
+        col("source_name", Str, true, "Source actor's canonical name."),
+        col(
+            "target",
+            Str,
+            false,
+            "Target: an actors.actor_id, or topic:<name>.",
+        ),
+        col(
+            "target_name",
+            Str,
+            true,
+            "Target actor's canonical name, or the topic name.",
+        ),
+        col("n_support", I64, false, "Support records."),
+        col("n_oppose", I64, false, "Oppose records."),
+        col("n_neutral", I64, false, "Neutral records."),
+        col(
+            "net",
+            F32,
+            false,
+            "(n_support - n_oppose) / all records, in [-1, 1].",
+        ),
+        col(
+            "n_docs",
+            I64,
+            false,
+            "Articles with at least one record for the pair.",
+        ),
+    ],
+};
+
 /// Every table newsmill can write, in output order.
 pub fn all_tables() -> Vec<&'static TableSpec> {
-    vec![&DOCUMENTS, &SENTENCES, &FAILURES]
+    vec![
+        &DOCUMENTS,
+        &SENTENCES,
+        &ENTITIES,
+        &MENTIONS,
+        &ACTORS,
+        &QUOTES,
+        &STANCES,
+        &STANCE_SUMMARY,
+        &FAILURES,
+    ]
 }
 
 /// A column being filled.

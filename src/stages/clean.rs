@@ -1,31 +1,52 @@
-//! Stage 2, clean (placeholder until the cleaner lands): normalises whitespace.
+//! Stage 2, clean: boilerplate removal and metadata (title, byline, dateline, date, agency).
+//!
+//! The algorithm lives in [`crate::clean`]; this stage feeds it the decoded text and stores the
+//! cleaned text and metadata on the document. Metadata from the input (JSONL fields, HTML meta
+//! tags) wins over what the cleaner finds.
 
-use serde::{Deserialize, Serialize};
-
+use crate::clean::{CleanInput, Cleaner};
 use crate::doc::Doc;
+use crate::pipeline::PipelineError;
 use crate::stage::{Stage, StageError};
 
-/// `[clean]` options.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CleanConfig {
-    /// Run this stage.
-    pub enabled: bool,
+pub use crate::clean::CleanConfig;
+
+/// The clean stage.
+pub struct CleanStage {
+    cleaner: Cleaner,
 }
 
-impl Default for CleanConfig {
-    fn default() -> Self {
-        CleanConfig { enabled: true }
+impl CleanStage {
+    /// Builds the cleaner (loads the boilerplate patterns).
+    pub fn new(cfg: &CleanConfig) -> Result<Self, PipelineError> {
+        let cleaner = Cleaner::new(cfg).map_err(|e| PipelineError::Setup {
+            stage: "clean",
+            message: e.to_string(),
+        })?;
+        Ok(CleanStage { cleaner })
     }
 }
 
-/// The clean stage.
-pub struct CleanStage;
+impl Stage for CleanStage {
+    fn name(&self) -> &'static str {
+        "clean"
+    }
 
-impl CleanStage {
-    /// Builds the stage.
-    pub fn new(_cfg: &CleanConfig) -> Result<Self, crate::pipeline::PipelineError> {
-        Ok(CleanStage)
+    fn process(&self, doc: &mut Doc) -> Result<(), StageError> {
+        let raw = std::mem::take(&mut doc.raw);
+        let cleaned = self.cleaner.clean(&CleanInput {
+            text: &raw,
+            title: doc.meta.title.as_deref(),
+            source_key: None,
+        });
+        let m = &mut doc.meta;
+        m.title = m.title.take().or(cleaned.title);
+        m.byline = m.byline.take().or(cleaned.byline);
+        m.dateline = m.dateline.take().or(cleaned.dateline);
+        m.published = m.published.take().or(cleaned.published);
+        m.agency = m.agency.take().or(cleaned.agency);
+        doc.text = cleaned.text;
+        Ok(())
     }
 }
 
@@ -36,24 +57,9 @@ impl Stage for PassThrough {
     fn name(&self) -> &'static str {
         "clean"
     }
+
     fn process(&self, doc: &mut Doc) -> Result<(), StageError> {
         doc.text = std::mem::take(&mut doc.raw);
-        Ok(())
-    }
-}
-
-impl Stage for CleanStage {
-    fn name(&self) -> &'static str {
-        "clean"
-    }
-    fn process(&self, doc: &mut Doc) -> Result<(), StageError> {
-        let raw = std::mem::take(&mut doc.raw);
-        let paras: Vec<&str> = raw
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        doc.text = paras.join("\n\n");
         Ok(())
     }
 }

@@ -1,8 +1,12 @@
 //! Per-document stages, one file each, in pipeline order: clean → split → ner → actors →
 //! quotes → stance. (Ingest creates documents and lives in [`crate::ingest`].)
 
+pub mod actors;
 pub mod clean;
+pub mod ner;
+pub mod quotes;
 pub mod split;
+pub mod stance;
 
 use crate::config::PipelineConfig;
 use crate::output::manifest::ModelFile;
@@ -18,14 +22,59 @@ pub fn build(cfg: &PipelineConfig) -> Result<Vec<Box<dyn Stage>>, PipelineError>
     } else {
         stages.push(Box::new(clean::PassThrough));
     }
-    if cfg.split.enabled {
-        stages.push(Box::new(split::SplitStage::new(&cfg.split)?));
+    if !cfg.split.enabled {
+        return Ok(stages);
+    }
+    stages.push(Box::new(split::SplitStage::new(&cfg.split)?));
+    if !cfg.ner.enabled {
+        return Ok(stages);
+    }
+    stages.push(Box::new(ner::NerStage::new(&cfg.ner)?));
+    if !cfg.actors.enabled {
+        return Ok(stages);
+    }
+    stages.push(Box::new(actors::ActorsStage::new(&cfg.actors)?));
+    if cfg.quotes.enabled {
+        stages.push(Box::new(quotes::QuotesStage::new(&cfg.quotes)?));
+    }
+    if cfg.stance.enabled {
+        stages.push(Box::new(stance::StanceStage::new(&cfg.stance)?));
     }
     Ok(stages)
 }
 
+/// Which stages actually run: each needs the ones before it (split needs clean text, ner needs
+/// tokens, actors need entities, quotes and stance need actors).
+pub fn runs(cfg: &PipelineConfig, stage: &str) -> bool {
+    let split = cfg.split.enabled;
+    let ner = split && cfg.ner.enabled;
+    let actors = ner && cfg.actors.enabled;
+    match stage {
+        "split" => split,
+        "ner" => ner,
+        "actors" => actors,
+        "quotes" => actors && cfg.quotes.enabled,
+        "stance" => actors && cfg.stance.enabled,
+        _ => true,
+    }
+}
+
 /// Model and resource files the enabled stages load, with checksums (for the manifest).
 pub fn model_files(cfg: &PipelineConfig) -> Result<Vec<ModelFile>, OutputError> {
-    let _ = cfg;
-    Ok(Vec::new())
+    let mut files = Vec::new();
+    if runs(cfg, "ner") {
+        files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?);
+    }
+    if runs(cfg, "actors") {
+        for f in cfg.actors.files() {
+            files.push(crate::output::manifest::model_file("actors", &f)?);
+        }
+    }
+    if runs(cfg, "stance") && cfg.stance.use_classifier {
+        files.push(crate::output::manifest::model_file(
+            "stance",
+            &cfg.stance.classifier_model,
+        )?);
+    }
+    Ok(files)
 }

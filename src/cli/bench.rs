@@ -1,0 +1,181 @@
+//! `newsmill bench`: throughput per stage and end to end, and peak memory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use newsmill::bench::{bench_stages, BenchRow};
+use newsmill::pipeline::Pipeline;
+
+/// Arguments of `newsmill bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Pipeline configuration (the enabled stages are measured).
+    #[arg(short, long, default_value = "pipeline.toml")]
+    config: PathBuf,
+    /// Corpus to measure on (files or folders).
+    #[arg(long, num_args = 1.., default_values = ["../shared/data/news"])]
+    data: Vec<PathBuf>,
+    /// Thread counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 2])]
+    threads: Vec<usize>,
+    /// Replay the corpus K times (distinct doc ids) in the end-to-end runs, to show how time and
+    /// memory grow with corpus size.
+    #[arg(long, default_value_t = 1)]
+    scale: usize,
+    /// Skip the per-stage measurements (end-to-end only).
+    #[arg(long)]
+    e2e_only: bool,
+}
+
+/// Runs the benchmark and prints a Markdown table.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let cfg = super::load_config(&args.config)?;
+    for d in &args.data {
+        if !d.exists() {
+            bail!(
+                "bench data {} does not exist (pass --data DIR)",
+                d.display()
+            );
+        }
+    }
+    let mut rows: Vec<BenchRow> = Vec::new();
+    if !args.e2e_only {
+        let pipeline = Pipeline::from_config(cfg.clone()).context("setting up the pipeline")?;
+        for &t in &args.threads {
+            eprintln!("bench: stages alone at {t} thread(s)...");
+            rows.extend(bench_stages(&pipeline, &args.data, t)?);
+        }
+    }
+    let tmp = tempdir()?;
+    let inputs = replicate(&args.data, args.scale, &tmp)?;
+    for &t in &args.threads {
+        eprintln!(
+            "bench: end to end at {t} thread(s), scale {}...",
+            args.scale
+        );
+        rows.push(end_to_end(
+            &args.config,
+            &inputs,
+            &tmp.join(format!("out-{t}")),
+            t,
+            args.scale,
+        )?);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!("{}", BenchRow::header());
+    for r in &rows {
+        println!("{}", r.row());
+    }
+    Ok(())
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("newsmill-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// With scale K > 1, builds K folders of symlinks to the input files, so every replica gets its
+/// own source keys (and doc ids).
+fn replicate(data: &[PathBuf], scale: usize, tmp: &Path) -> Result<Vec<PathBuf>> {
+    if scale <= 1 {
+        return Ok(data.to_vec());
+    }
+    let mut out = Vec::new();
+    for k in 0..scale {
+        let rep = tmp.join(format!("replica-{k:03}"));
+        for (i, d) in data.iter().enumerate() {
+            let base = rep.join(i.to_string());
+            for entry in walk(d)? {
+                let rel = entry.strip_prefix(d).unwrap_or(&entry);
+                let link = if rel.as_os_str().is_empty() {
+                    base.join(entry.file_name().unwrap_or_default())
+                } else {
+                    base.join(rel)
+                };
+                if let Some(parent) = link.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                let target = std::fs::canonicalize(&entry)?;
+                std::os::unix::fs::symlink(&target, &link)
+                    .with_context(|| format!("linking {}", link.display()))?;
+            }
+        }
+        out.push(rep);
+    }
+    Ok(out)
+}
+
+fn walk(p: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(p).sort_by_file_name() {
+        let e = e?;
+        if e.file_type().is_file() {
+            out.push(e.into_path());
+        }
+    }
+    Ok(out)
+}
+
+fn end_to_end(
+    config: &Path,
+    inputs: &[PathBuf],
+    out: &Path,
+    threads: usize,
+    scale: usize,
+) -> Result<BenchRow> {
+    let exe = std::env::current_exe().context("locating the newsmill binary")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("run")
+        .arg("--quiet")
+        .arg("--threads")
+        .arg(threads.to_string());
+    if config.exists() {
+        cmd.arg("--config").arg(config);
+    }
+    cmd.arg("--output").arg(out).arg("--input").args(inputs);
+    let status = cmd.status().context("running newsmill run")?;
+    if !status.success() {
+        bail!("newsmill run failed during the benchmark");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("manifest.json")).context("reading the run manifest")?,
+    )?;
+    let docs = manifest["documents"]["read"].as_u64().unwrap_or(0);
+    let bytes = manifest["input_bytes"].as_u64().unwrap_or(0);
+    let words = words_in_run(out).unwrap_or(0);
+    Ok(BenchRow {
+        stage: format!("end-to-end (scale {scale})"),
+        threads,
+        seconds: manifest["seconds"].as_f64().unwrap_or(0.0),
+        docs,
+        bytes,
+        words,
+        peak_rss: manifest["peak_rss_bytes"].as_u64(),
+    })
+}
+
+/// Whitespace words of the cleaned text, read back from the documents table.
+fn words_in_run(out: &Path) -> Option<u64> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut words = 0u64;
+    for e in std::fs::read_dir(out.join("documents")).ok()? {
+        let reader = SerializedFileReader::new(std::fs::File::open(e.ok()?.path()).ok()?).ok()?;
+        let schema = reader.metadata().file_metadata().schema_descr();
+        let idx = (0..schema.num_columns()).find(|&i| schema.column(i).name() == "clean_text")?;
+        let proj = schema.root_schema().get_fields()[idx].clone();
+        let projection = parquet::schema::types::Type::group_type_builder("schema")
+            .with_fields(vec![proj])
+            .build()
+            .ok()?;
+        for row in reader.get_row_iter(Some(projection)).ok()? {
+            let row = row.ok()?;
+            if let Ok(s) = parquet::record::RowAccessor::get_string(&row, 0) {
+                words += s.split_whitespace().count() as u64;
+            }
+        }
+    }
+    Some(words)
+}

@@ -1,0 +1,134 @@
+//! `newsmill eval ...`: accuracy on held-out gold data.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+
+use newsmill::eval::sbd;
+use newsmill::text::sentences::{SentenceSplitter, SplitConfig};
+
+/// What to evaluate.
+#[derive(Subcommand)]
+pub enum EvalCmd {
+    /// Sentence boundaries: pySBD golden rules, GUM news, UD EWT and UD GUM (dev and test).
+    ///
+    /// Prints precision, recall and F1 of sentence ends per data set (paragraph ends are free),
+    /// and how many golden rules pass.
+    Sbd {
+        /// Folder with golden_rules_en.jsonl, gum_news/, ud_english_ewt/, ud_english_gum/.
+        #[arg(long, default_value = "../shared/data/sbd")]
+        data: PathBuf,
+        /// Also print up to this many missed / false boundaries with context.
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
+    },
+    /// Named entities: exact-span precision, recall and F1 per type and overall
+    /// (conlleval/seqeval definition), and words/s.
+    Ner {
+        /// Model file.
+        #[arg(long, default_value = "models/ner-conll.bin")]
+        model: PathBuf,
+        /// Gold data in CoNLL/BIO format (repeatable).
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
+        /// Label scheme of the data: conll or ontonotes.
+        #[arg(long, default_value = "conll")]
+        scheme: String,
+    },
+    /// Target-dependent sentiment on NewsMTSC: macro F1 over positive/neutral/negative.
+    Stance {
+        /// NewsMTSC JSONL file (e.g. devtest_mt.jsonl).
+        #[arg(long)]
+        newsmtsc: PathBuf,
+        /// Classifier model file.
+        #[arg(long, default_value = "models/stance-newsmtsc.bin")]
+        model: PathBuf,
+    },
+    /// Quote attribution on the hand-written gold set: speaker accuracy and quote span F1.
+    Quotes {
+        /// Gold JSONL.
+        #[arg(long, default_value = "tests/data/quotes_gold.jsonl")]
+        gold: PathBuf,
+        /// Only this split (dev or heldout); default: each split separately.
+        #[arg(long)]
+        split: Option<String>,
+    },
+}
+
+/// Runs an eval subcommand.
+pub fn run(cmd: EvalCmd) -> Result<()> {
+    match cmd {
+        EvalCmd::Sbd { data, errors } => eval_sbd(&data, errors),
+        EvalCmd::Ner {
+            model,
+            data,
+            scheme,
+        } => {
+            let m = newsmill::ner::NerModel::load(&model)?;
+            for d in &data {
+                println!("{}", newsmill::ner::evaluate(&m, d, &scheme)?);
+            }
+            Ok(())
+        }
+        EvalCmd::Stance { newsmtsc, model } => {
+            println!("{}", newsmill::eval::stance::run(&model, &newsmtsc)?);
+            Ok(())
+        }
+        EvalCmd::Quotes { gold, split } => eval_quotes(&gold, split.as_deref()),
+    }
+}
+
+fn eval_quotes(gold: &Path, split: Option<&str>) -> Result<()> {
+    use newsmill::actors::{ActorResolver, ActorsConfig};
+    use newsmill::eval::quotes;
+    use newsmill::quotes::{QuoteExtractor, QuotesConfig};
+    let records = quotes::load_gold(gold)?;
+    let resolver = ActorResolver::new(&ActorsConfig::default())?;
+    let extractor = QuoteExtractor::new(&QuotesConfig::default())?;
+    let splits: Vec<String> = match split {
+        Some(s) => vec![s.to_string()],
+        None => {
+            let mut v: Vec<String> = records.iter().filter_map(|r| r.split.clone()).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+    };
+    for s in splits {
+        let subset: Vec<_> = records
+            .iter()
+            .filter(|r| r.split.as_deref() == Some(s.as_str()))
+            .cloned()
+            .collect();
+        println!("== {s} ({} records, gold entities)", subset.len());
+        println!("{}", quotes::evaluate(&subset, &resolver, &extractor));
+    }
+    Ok(())
+}
+
+fn eval_sbd(data: &Path, errors: usize) -> Result<()> {
+    let splitter = SentenceSplitter::new(&SplitConfig::default())?;
+    let mut reports = vec![
+        sbd::eval_golden_rules(&data.join("golden_rules_en.jsonl"), &splitter)
+            .with_context(|| format!("evaluating on {}", data.display()))?,
+    ];
+    for (dir, file) in [
+        ("gum_news", "gum_news_docs.jsonl"),
+        ("ud_english_ewt", "ewt_dev_docs.jsonl"),
+        ("ud_english_ewt", "ewt_test_docs.jsonl"),
+        ("ud_english_gum", "gum_dev_docs.jsonl"),
+        ("ud_english_gum", "gum_test_docs.jsonl"),
+    ] {
+        reports.push(sbd::eval_docs_jsonl(&data.join(dir).join(file), &splitter)?);
+    }
+    print!("{}", sbd::format_table(&reports));
+    if errors > 0 {
+        for r in &reports {
+            for e in r.examples.iter().take(errors) {
+                println!("{}: {e}", r.dataset);
+            }
+        }
+    }
+    Ok(())
+}

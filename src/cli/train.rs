@@ -1,0 +1,103 @@
+//! `newsmill train ...`: reproducible training of the built-in models.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use newsmill::ner::{self, TrainConfig};
+
+/// What to train.
+#[derive(Subcommand)]
+pub enum TrainCmd {
+    /// Train a built-in NER model (averaged perceptron, two stages). See models/README.md for
+    /// the exact commands that produced the shipped models.
+    Ner(Box<TrainNerArgs>),
+    /// Train the NewsMTSC target-sentiment classifier used by the stance stage.
+    Stance {
+        /// NewsMTSC train.jsonl.
+        #[arg(long)]
+        newsmtsc: PathBuf,
+        /// Output model file.
+        #[arg(long, default_value = "models/stance-newsmtsc.bin")]
+        out: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+    },
+}
+
+/// Arguments of `newsmill train ner` (defaults reproduce the shipped recipe).
+#[derive(clap::Args)]
+pub struct TrainNerArgs {
+    /// Training data in CoNLL/BIO format (repeatable).
+    #[arg(long, required = true)]
+    data: Vec<PathBuf>,
+    /// Dev data for early stopping and score calibration.
+    #[arg(long)]
+    dev: Option<PathBuf>,
+    /// Label scheme: conll or ontonotes.
+    #[arg(long, default_value = "conll")]
+    scheme: String,
+    /// Output model file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Annotated corpora whose entity names become hashed name-list features (repeatable).
+    #[arg(long = "entity-list")]
+    entity_lists: Vec<PathBuf>,
+    /// Fraction of training documents repeated in UPPER CASE.
+    #[arg(long = "upper")]
+    upper: Option<f64>,
+    /// Fraction of training documents repeated in Title Case.
+    #[arg(long = "title")]
+    title: Option<f64>,
+    /// Epochs without dev improvement before stopping.
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Most epochs per stage.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Random seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Folder of the shared data (vectors/ and gazetteers/ are taken from it).
+    #[arg(long, default_value = "../shared/data")]
+    shared: PathBuf,
+}
+
+/// Runs a train subcommand.
+pub fn run(cmd: TrainCmd) -> Result<()> {
+    match cmd {
+        TrainCmd::Ner(a) => {
+            let d = TrainConfig::default();
+            let cfg = TrainConfig {
+                train: a.data,
+                dev: a.dev,
+                scheme: a.scheme,
+                out: a.out,
+                entity_lists: a.entity_lists,
+                upper_augment: a.upper.unwrap_or(d.upper_augment),
+                title_augment: a.title.unwrap_or(d.title_augment),
+                patience: a.patience.unwrap_or(d.patience),
+                epochs: a.epochs.unwrap_or(d.epochs),
+                seed: a.seed.unwrap_or(d.seed),
+                word2row: Some(a.shared.join("vectors/word2row.tsv")),
+                vectors: Some(a.shared.join("vectors/vectors_20000x300_f32.npy")),
+                gazetteers: Some(a.shared.join("gazetteers")),
+                ..d
+            };
+            let report = ner::train(&cfg, &|msg| eprintln!("{msg}"))?;
+            println!("{report}");
+            Ok(())
+        }
+        TrainCmd::Stance {
+            newsmtsc,
+            out,
+            seed,
+        } => {
+            let report = newsmill::stance::train_newsmtsc(&newsmtsc, &out, seed)?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Tag encodings (BIO / BILOU) and constrained first-order Viterbi decoding.
+//!
+//! Invalid transitions (e.g. `O -> I-PER`, `B-PER -> I-LOC`) are never
+//! considered, so every decoded sequence maps to well-formed entity spans.
+//! Max-marginals (best path score through each tag) give a per-token margin
+//! that `mod.rs` turns into span scores.
+
+/// How entity spans are encoded as per-token tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// O, B-x, I-x.
+    Bio,
+    /// O, B-x, I-x, L-x (last), U-x (unit).
+    Bilou,
+}
+
+impl Encoding {
+    /// Stable id used in the model file.
+    pub fn id(self) -> u8 {
+        match self {
+            Encoding::Bio => 0,
+            Encoding::Bilou => 1,
+        }
+    }
+    /// Inverse of `id`.
+    pub fn from_id(id: u8) -> Option<Self> {
+        match id {
+            0 => Some(Encoding::Bio),
+            1 => Some(Encoding::Bilou),
+            _ => None,
+        }
+    }
+    fn width(self) -> usize {
+        match self {
+            Encoding::Bio => 2,
+            Encoding::Bilou => 4,
+        }
+    }
+}
+
+/// Position kind of a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Outside.
+    O,
+    /// Begin of a multi-token entity (BIO: any entity start).
+    B,
+    /// Inside.
+    I,
+    /// Last token of a multi-token entity (BILOU only).
+    L,
+    /// Single-token entity (BILOU only).
+    U,
+}
+
+/// Tag inventory for a number of entity types, with the transition constraints.
+#[derive(Debug, Clone)]
+pub struct TagSet {
+    /// Encoding in use.
+    pub enc: Encoding,
+    /// Number of entity types.
+    pub n_types: usize,
+    /// Number of tags (1 + width * n_types).
+    pub n_tags: usize,
+    /// For each tag, the tags allowed immediately before it.
+    allowed_prev: Vec<Vec<u16>>,
+    can_start: Vec<bool>,
+    can_end: Vec<bool>,
+}
+
+impl TagSet {
+    /// Build the tag set.
+    pub fn new(enc: Encoding, n_types: usize) -> Self {
+        let n_tags = 1 + enc.width() * n_types;
+        let mut ts = TagSet {
+            enc,
+            n_types,
+            n_tags,
+            allowed_prev: Vec::new(),
+            can_start: Vec::new(),
+            can_end: Vec::new(),
+        };
+        for cur in 0..n_tags {
+            let (ck, cty) = ts.kind(cur);
+            let prev: Vec<u16> = (0..n_tags)
+                .filter(|&p| {
+                    let (pk, pty) = ts.kind(p);
+                    ts.transition_ok(pk, pty, ck, cty)
+                })
+                .map(|p| p as u16)
+                .collect();
+            ts.allowed_prev.push(prev);
+            ts.can_start.push(matches!(ck, Kind::O | Kind::B | Kind::U));
+            ts.can_end.push(match enc {
+                Encoding::Bio => true,
+                Encoding::Bilou => matches!(ck, Kind::O | Kind::L | Kind::U),
+            });
+        }
+        ts
+    }
+
+    fn transition_ok(&self, pk: Kind, pty: usize, ck: Kind, cty: usize) -> bool {
+        match self.enc {
+            Encoding::Bio => match ck {
+                Kind::I => matches!(pk, Kind::B | Kind::I) && pty == cty,
+                _ => true,
+            },
+            Encoding::Bilou => match ck {
+                Kind::I | Kind::L => matches!(pk, Kind::B | Kind::I) && pty == cty,
+                _ => matches!(pk, Kind::O | Kind::L | Kind::U),
+            },
+        }
+    }
+
+    /// Kind and entity type index of tag `t` (type is 0 for O).
+    pub fn kind(&self, t: usize) -> (Kind, usize) {
+        if t == 0 {
+            return (Kind::O, 0);
+        }
+        let w = self.enc.width();
+        let ty = (t - 1) / w;
+        let k = match (self.enc, (t - 1) % w) {
+            (_, 0) => Kind::B,
+            (_, 1) => Kind::I,
+            (Encoding::Bilou, 2) => Kind::L,
+            _ => Kind::U,
+        };
+        (k, ty)
+    }
+
+    fn tag_of(&self, k: Kind, ty: usize) -> u16 {
+        let w = self.enc.width();
+        let off = match k {
+            Kind::O => return 0,
+            Kind::B => 0,
+            Kind::I => 1,
+            Kind::L => 2,
+            Kind::U => 3,
+        };
+        (1 + ty * w + off) as u16
+    }
+
+    /// Tags for a sentence of `n` tokens with (non-overlapping) spans `(start, end, type)`.
+    pub fn encode(&self, n: usize, spans: &[(usize, usize, usize)]) -> Vec<u16> {
+        let mut tags = vec![0u16; n];
+        for &(s, e, ty) in spans {
+            if s >= e || e > n || ty >= self.n_types {
+                continue;
+            }
+            for (i, t) in tags.iter_mut().enumerate().take(e).skip(s) {
+                let k = match self.enc {
+                    Encoding::Bio => {
+                        if i == s {
+                            Kind::B
+                        } else {
+                            Kind::I
+                        }
+                    }
+                    Encoding::Bilou => {
+                        if e - s == 1 {
+                            Kind::U
+                        } else if i == s {
+                            Kind::B
+                        } else if i + 1 == e {
+                            Kind::L
+                        } else {
+                            Kind::I
+                        }
+                    }
+                };
+                *t = self.tag_of(k, ty);
+            }
+        }
+        tags
+    }
+
+    /// Spans `(start, end, type)` of a tag sequence. Lenient: an entity ends at
+    /// any tag that does not continue it, so even unconstrained input is safe.
+    pub fn decode(&self, tags: &[u16]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        for (i, &t) in tags.iter().enumerate() {
+            let (k, ty) = self.kind(t as usize);
+            let continues =
+                matches!(k, Kind::I | Kind::L) && open.is_some_and(|(_, oty)| oty == ty);
+            if !continues {
+                if let Some((s, oty)) = open.take() {
+                    out.push((s, i, oty));
+                }
+                if k != Kind::O {
+                    open = Some((i, ty));
+                }
+            }
+            if matches!(k, Kind::U | Kind::L) {
+                if let Some((s, oty)) = open.take() {
+                    out.push((s, i + 1, oty));
+                }
+            }
+        }
+        if let Some((s, oty)) = open {
+            out.push((s, tags.len(), oty));
+        }
+        out
+    }
+}
+
+/// Reusable buffers for decoding.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    delta: Vec<f32>,
+    back: Vec<u16>,
+    beta: Vec<f32>,
+}
+
+/// Constrained Viterbi. `emis` is `n * n_tags` (row-major), `trans` is
+/// `n_tags * n_tags` (`trans[prev * n_tags + cur]`), `start`/`end` are per tag.
+/// Writes the best tag sequence into `out` and returns its score.
+pub fn viterbi(
+    ts: &TagSet,
+    emis: &[f32],
+    trans: &[f32],
+    start: &[f32],
+    end: &[f32],
+    sc: &mut Scratch,
+    out: &mut Vec<u16>,
+) -> f32 {
+    let t_n = ts.n_tags;
+    out.clear();
+    if t_n == 0 || !emis.len().is_multiple_of(t_n) || trans.len() != t_n * t_n {
+        return 0.0;
+    }
+    let n = emis.len() / t_n;
+    if n == 0 {
+        return 0.0;
+    }
+    sc.delta.clear();
+    sc.delta.resize(n * t_n, f32::NEG_INFINITY);
+    sc.back.clear();
+    sc.back.resize(n * t_n, 0);
+    for (t, (d, e)) in sc.delta.iter_mut().zip(emis).take(t_n).enumerate() {
+        if ts.can_start[t] {
+            *d = e + start.get(t).copied().unwrap_or(0.0);
+        }
+    }
+    for i in 1..n {
+        let (prev_rows, cur_rows) = sc.delta.split_at_mut(i * t_n);
+        let prev = &prev_rows[(i - 1) * t_n..];
+        let cur = &mut cur_rows[..t_n];
+        let back = &mut sc.back[i * t_n..(i + 1) * t_n];
+        let e = &emis[i * t_n..(i + 1) * t_n];
+        for t in 0..t_n {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u16;
+            for &p in &ts.allowed_prev[t] {
+                let v = prev[p as usize] + trans[p as usize * t_n + t];
+                if v > best {
+                    best = v;
+                    arg = p;
+                }
+            }
+            cur[t] = best + e[t];
+            back[t] = arg;
+        }
+    }
+    let last = &sc.delta[(n - 1) * t_n..];
+    let mut best = f32::NEG_INFINITY;
+    let mut arg = 0usize;
+    for (t, l) in last.iter().enumerate() {
+        if !ts.can_end[t] {
+            continue;
+        }
+        let v = l + end.get(t).copied().unwrap_or(0.0);
+        if v > best {
+            best = v;
+            arg = t;
+        }
+    }
+    out.resize(n, 0);
+    out[n - 1] = arg as u16;
+    for i in (1..n).rev() {
+        out[i - 1] = sc.back[i * t_n + out[i] as usize];
+    }
+    best
+}
+
+/// Per-token margins of the path in `path` (from `viterbi`, which must have
+/// just run with the same inputs and scratch): best total score minus the best
+/// score of any valid path that uses a different tag at that token. 0 means a
+/// tie; larger is more confident.
+pub fn margins(
+    ts: &TagSet,
+    emis: &[f32],
+    trans: &[f32],
+    end: &[f32],
+    best: f32,
+    path: &[u16],
+    sc: &mut Scratch,
+) -> Vec<f32> {
+    let t_n = ts.n_tags;
+    let n = path.len();
+    if n == 0 || emis.len() != n * t_n || sc.delta.len() != n * t_n || trans.len() != t_n * t_n {
+        return vec![0.0; n];
+    }
+    // beta[i][t]: best score of the suffix after token i given tag t at i.
+    sc.beta.clear();
+    sc.beta.resize(n * t_n, f32::NEG_INFINITY);
+    for t in 0..t_n {
+        if ts.can_end[t] {
+            sc.beta[(n - 1) * t_n + t] = end.get(t).copied().unwrap_or(0.0);
+        }
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        let (cur_rows, next_rows) = sc.beta.split_at_mut((i + 1) * t_n);
+        let cur = &mut cur_rows[i * t_n..];
+        let next = &next_rows[..t_n];
+        let e = &emis[(i + 1) * t_n..(i + 2) * t_n];
+        for t in 0..t_n {
+            for &p in &ts.allowed_prev[t] {
+                let v = trans[p as usize * t_n + t] + e[t] + next[t];
+                if v > cur[p as usize] {
+                    cur[p as usize] = v;
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, &chosen) in path.iter().enumerate() {
+        let mut alt = f32::NEG_INFINITY;
+        for t in 0..t_n {
+            if t == chosen as usize {
+                continue;
+            }
+            let v = sc.delta[i * t_n + t] + sc.beta[i * t_n + t];
+            if v > alt {
+                alt = v;
+            }
+        }
+        out.push(if alt.is_finite() { best - alt } else { 1e3 });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_decode_roundtrip() {
+        for enc in [Encoding::Bio, Encoding::Bilou] {
+            let ts = TagSet::new(enc, 3);
+            let spans = vec![(0, 2, 1), (2, 3, 1), (4, 7, 2)];
+            let tags = ts.encode(8, &spans);
+            assert_eq!(ts.decode(&tags), spans);
+        }
+    }
+
+    #[test]
+    fn viterbi_respects_constraints() {
+        // Emissions strongly prefer O, I-x, I-x, O, which is invalid (I after O).
+        for enc in [Encoding::Bio, Encoding::Bilou] {
+            let ts = TagSet::new(enc, 2);
+            let t_n = ts.n_tags;
+            let n = 4;
+            let mut emis = vec![0.0f32; n * t_n];
+            emis[0] = 5.0; // O
+            emis[t_n + 2] = 5.0; // I-type0
+            emis[2 * t_n + 2] = 5.0; // I-type0
+            emis[3 * t_n] = 5.0; // O
+            let trans = vec![0.0f32; t_n * t_n];
+            let z = vec![0.0f32; t_n];
+            let mut sc = Scratch::default();
+            let mut path = Vec::new();
+            let best = viterbi(&ts, &emis, &trans, &z, &z, &mut sc, &mut path);
+            assert_eq!(path.len(), n);
+            for i in 0..n {
+                let (k, ty) = ts.kind(path[i] as usize);
+                if matches!(k, Kind::I | Kind::L) {
+                    assert!(i > 0, "entity continuation at sentence start");
+                    let (pk, pty) = ts.kind(path[i - 1] as usize);
+                    assert!(matches!(pk, Kind::B | Kind::I) && pty == ty, "{path:?}");
+                }
+            }
+            if enc == Encoding::Bilou {
+                let (k, _) = ts.kind(path[n - 1] as usize);
+                assert!(matches!(k, Kind::O | Kind::L | Kind::U));
+            }
+            let m = margins(&ts, &emis, &trans, &z, best, &path, &mut sc);
+            assert_eq!(m.len(), n);
+            assert!(m.iter().all(|x| *x >= -1e-4));
+        }
+    }
+}

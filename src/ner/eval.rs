@@ -1,0 +1,182 @@
+//! Exact-span precision / recall / F1 (conlleval / seqeval definition) and speed.
+//!
+//! A predicted entity counts as correct only if its start, end and type all
+//! equal a gold entity's. Gold tags are read with conlleval chunk semantics
+//! (see `conll::spans_of`), so IOB1 files score the same as their IOB2 version.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Counts for one entity type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeCounts {
+    /// Predicted spans that exactly match a gold span.
+    pub tp: usize,
+    /// Predicted spans with no exact gold match.
+    pub fp: usize,
+    /// Gold spans with no exact predicted match.
+    pub fn_: usize,
+}
+
+impl TypeCounts {
+    /// Precision in [0,1] (0 when nothing was predicted).
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// Recall in [0,1] (0 when there is no gold span).
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Result of `evaluate`: per-type and overall exact-span scores plus tagging speed.
+#[derive(Debug, Clone, Default)]
+pub struct EvalReport {
+    /// Data file that was scored.
+    pub data: String,
+    /// Per entity type counts, sorted by type name.
+    pub per_type: BTreeMap<String, TypeCounts>,
+    /// Sum over all types (micro average).
+    pub overall: TypeCounts,
+    /// Number of sentences scored.
+    pub sentences: usize,
+    /// Number of tokens scored.
+    pub tokens: usize,
+    /// Wall seconds spent inside `tag_document` (excludes file reading and scoring).
+    pub tag_seconds: f64,
+    /// CPU seconds of the tagging thread inside `tag_document` (Linux
+    /// `/proc/thread-self/schedstat`; None elsewhere). On a shared, loaded
+    /// machine this is the honest single-core figure; wall time includes waiting.
+    pub tag_cpu_seconds: Option<f64>,
+}
+
+/// Nanoseconds the calling thread has spent on a CPU, if the OS tells us (Linux).
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+impl EvalReport {
+    /// Tokens tagged per second of `tag_document` time (single thread).
+    pub fn words_per_second(&self) -> f64 {
+        if self.tag_seconds > 0.0 {
+            self.tokens as f64 / self.tag_seconds
+        } else {
+            0.0
+        }
+    }
+
+    /// Tokens tagged per CPU-second of the tagging thread, if measured.
+    pub fn words_per_cpu_second(&self) -> Option<f64> {
+        self.tag_cpu_seconds
+            .filter(|s| *s > 0.0)
+            .map(|s| self.tokens as f64 / s)
+    }
+
+    /// Add one sentence's gold and predicted spans `(start, end, type)`.
+    pub fn add(&mut self, gold: &[(usize, usize, String)], pred: &[(usize, usize, String)]) {
+        for p in pred {
+            let c = self.per_type.entry(p.2.clone()).or_default();
+            if gold.contains(p) {
+                c.tp += 1;
+                self.overall.tp += 1;
+            } else {
+                c.fp += 1;
+                self.overall.fp += 1;
+            }
+        }
+        for g in gold {
+            if !pred.contains(g) {
+                self.per_type.entry(g.2.clone()).or_default().fn_ += 1;
+                self.overall.fn_ += 1;
+            }
+        }
+    }
+}
+
+impl fmt::Display for EvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "data: {}", self.data)?;
+        writeln!(
+            f,
+            "{:<14} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}",
+            "type", "P", "R", "F1", "tp", "fp", "fn"
+        )?;
+        let row = |f: &mut fmt::Formatter<'_>, name: &str, c: &TypeCounts| {
+            writeln!(
+                f,
+                "{:<14} {:>7.2} {:>7.2} {:>7.2} {:>6} {:>6} {:>6}",
+                name,
+                100.0 * c.precision(),
+                100.0 * c.recall(),
+                100.0 * c.f1(),
+                c.tp,
+                c.fp,
+                c.fn_
+            )
+        };
+        for (ty, c) in &self.per_type {
+            row(f, ty, c)?;
+        }
+        row(f, "overall", &self.overall)?;
+        write!(
+            f,
+            "sentences {}  tokens {}  tagging {:.3}s wall = {:.0} words/s",
+            self.sentences,
+            self.tokens,
+            self.tag_seconds,
+            self.words_per_second()
+        )?;
+        if let (Some(c), Some(w)) = (self.tag_cpu_seconds, self.words_per_cpu_second()) {
+            write!(f, "; {c:.3}s CPU = {w:.0} words/CPU-second (1 thread)")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_match_scoring() {
+        let mut r = EvalReport::default();
+        let gold = vec![(0, 2, "PER".to_string()), (3, 4, "LOC".to_string())];
+        let pred = vec![(0, 2, "PER".to_string()), (3, 5, "LOC".to_string())];
+        r.add(&gold, &pred);
+        assert_eq!(
+            r.overall,
+            TypeCounts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert!((r.overall.f1() - 0.5).abs() < 1e-9);
+        assert_eq!(
+            r.per_type["LOC"],
+            TypeCounts {
+                tp: 0,
+                fp: 1,
+                fn_: 1
+            }
+        );
+    }
+}

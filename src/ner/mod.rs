@@ -1,0 +1,514 @@
+//! Built-in CPU named-entity recognizer.
+//!
+//! A linear-chain model (averaged structured perceptron, constrained Viterbi
+//! over BILOU tags) on rich hashed features: words, affixes, shapes, word
+//! clusters derived from the pruned spaCy vector table, gazetteers and
+//! label-free document features. An optional second pass adds features from
+//! the first pass's predictions for the same word elsewhere in the document
+//! (two-pass decoding in the spirit of Ratinov & Roth 2009).
+//!
+//! Everything the tagger needs (weights, clusters, gazetteer) is in one model
+//! file, so tagging runs offline with no other resources.
+
+pub mod conll;
+pub mod decode;
+pub mod eval;
+pub mod features;
+pub mod hash;
+pub mod model;
+pub mod resources;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use eval::EvalReport;
+pub use train::{train, TrainConfig, TrainReport};
+
+use decode::Scratch;
+use features::{DocFeatures, StagePreds};
+use model::ModelData;
+
+/// Errors of the NER module. Every variant names the file involved.
+#[derive(Debug, thiserror::Error)]
+pub enum NerError {
+    /// A file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// File involved.
+        path: PathBuf,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A model file is corrupt or not a model.
+    #[error("invalid NER model file {path}: {msg}")]
+    Model {
+        /// Model file.
+        path: PathBuf,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A model file was written by a different format version.
+    #[error("NER model file {path} has format version {found}, but this build reads version {expected}; retrain or use a matching newsmill")]
+    Version {
+        /// Model file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// A labelled data file is malformed.
+    #[error("invalid NER data file {path}: {msg}")]
+    Data {
+        /// Data file.
+        path: PathBuf,
+        /// What is wrong (with line number).
+        msg: String,
+    },
+    /// A training resource (vectors, clusters, gazetteer) is malformed.
+    #[error("invalid NER resource {path}: {msg}")]
+    Resource {
+        /// Resource file.
+        path: PathBuf,
+        /// What is wrong.
+        msg: String,
+    },
+    /// Invalid training configuration.
+    #[error("NER training: {0}")]
+    Config(String),
+}
+
+/// One recognised entity in a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySpan {
+    /// Index of the first token in the sentence.
+    pub start: usize,
+    /// Index one past the last token (exclusive).
+    pub end: usize,
+    /// Entity type, e.g. "PER" (CoNLL) or "PERSON" (OntoNotes).
+    pub label: String,
+    /// Confidence in [0,1]: a logistic function of the decoding margin (how much
+    /// the best tag sequence beats the best one that tags any of the span's tokens
+    /// differently), fitted on the dev set to the probability that the span is
+    /// exactly correct. Roughly calibrated on in-domain text only.
+    pub score: f32,
+}
+
+/// A loaded NER model. Immutable and `Sync`: share one across threads.
+#[derive(Debug, Clone)]
+pub struct NerModel {
+    data: ModelData,
+    joint: model::Joint,
+}
+
+impl NerModel {
+    /// Load a model file. Errors name the file and say whether it is missing,
+    /// corrupt or of another format version.
+    pub fn load(path: &Path) -> Result<Self, NerError> {
+        let bytes = std::fs::read(path).map_err(|e| NerError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        match model::from_bytes(&bytes) {
+            Ok(data) => Ok(NerModel::from_data(data)),
+            Err(model::ParseError::Version(found)) => Err(NerError::Version {
+                path: path.to_path_buf(),
+                found,
+                expected: model::VERSION,
+            }),
+            Err(model::ParseError::Corrupt(msg)) => Err(NerError::Model {
+                path: path.to_path_buf(),
+                msg,
+            }),
+        }
+    }
+
+    /// Save to a file (used by training).
+    pub fn save(&self, path: &Path) -> Result<(), NerError> {
+        model::save(&self.data, path)
+    }
+
+    /// Wrap model data (used by training).
+    pub(crate) fn from_data(data: ModelData) -> Self {
+        let joint = model::Joint::build(&data.stage1, data.stage2.as_ref());
+        NerModel { data, joint }
+    }
+
+    /// Model internals (used by training and tests).
+    pub(crate) fn data(&self) -> &ModelData {
+        &self.data
+    }
+
+    /// Entity types this model predicts, e.g. `["LOC","MISC","ORG","PER"]`.
+    pub fn labels(&self) -> Vec<String> {
+        self.data.types.clone()
+    }
+
+    /// Label scheme: "conll" or "ontonotes".
+    pub fn scheme(&self) -> &str {
+        &self.data.scheme
+    }
+
+    /// Free-text training metadata stored in the model.
+    pub fn meta(&self) -> &str {
+        &self.data.meta
+    }
+
+    /// Tag one document given as sentences of tokens (CoNLL/PTB-style tokens).
+    /// Returns, per sentence, its entity spans in token order. Never panics;
+    /// empty sentences give empty results.
+    pub fn tag_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<EntitySpan>> {
+        let d = &self.data;
+        self.tag_document_raw(sentences)
+            .into_iter()
+            .map(|spans| {
+                spans
+                    .into_iter()
+                    .map(|(s, e, ty, margin)| {
+                        let z = d.calib.0 * margin + d.calib.1;
+                        EntitySpan {
+                            start: s,
+                            end: e,
+                            label: d.types.get(ty).cloned().unwrap_or_default(),
+                            score: 1.0 / (1.0 + (-z).exp()),
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Spans as `(start, end, type id, margin)`; margin = min over the span's
+    /// tokens of the max-marginal gap (see `decode::margins`).
+    pub(crate) fn tag_document_raw(
+        &self,
+        sentences: &[Vec<&str>],
+    ) -> Vec<Vec<(usize, usize, usize, f32)>> {
+        let d = &self.data;
+        let ts = &d.tagset;
+        let nt = ts.n_tags;
+        let two = d.stage2.is_some();
+        let mut feats = DocFeatures::default();
+        let mut sc = Scratch::default();
+        let mut path: Vec<u16> = Vec::new();
+        let mut rows: Vec<u32> = Vec::new();
+        let mut bounds: Vec<usize> = Vec::new();
+        let mut acc1 = vec![0i32; nt];
+        let mut acc2 = vec![0i32; nt];
+        let mut emis: Vec<f32> = Vec::new();
+
+        // Pass 1: stage-1 decoding; the same lookups give stage 2's base scores.
+        features::extract_doc(&d.res, sentences, &mut feats);
+        let mut paths: Vec<Vec<u16>> = Vec::with_capacity(sentences.len());
+        let mut base2: Vec<Vec<i32>> = Vec::with_capacity(if two { sentences.len() } else { 0 });
+        let mut margins_all: Vec<Vec<f32>> = Vec::with_capacity(sentences.len());
+        for si in 0..sentences.len() {
+            let (a, b) = sentence_range(&feats, si);
+            rows.clear();
+            bounds.clear();
+            bounds.push(0);
+            for t in a..b {
+                self.joint.lookup(feats.token(t), &mut rows);
+                bounds.push(rows.len());
+            }
+            emis.clear();
+            emis.resize((b - a) * nt, 0.0);
+            let mut b2 = if two {
+                vec![0i32; (b - a) * nt]
+            } else {
+                Vec::new()
+            };
+            for (i, w) in bounds.windows(2).enumerate() {
+                acc1.iter_mut().for_each(|v| *v = 0);
+                acc2.iter_mut().for_each(|v| *v = 0);
+                let r = rows.get(w[0]..w[1]).unwrap_or_default();
+                self.joint
+                    .accumulate(r, &mut acc1, if two { Some(&mut acc2[..]) } else { None });
+                if let Some(e) = emis.get_mut(i * nt..(i + 1) * nt) {
+                    for (e, v) in e.iter_mut().zip(&acc1) {
+                        *e = *v as f32 * d.stage1.scale;
+                    }
+                }
+                if let Some(x) = b2.get_mut(i * nt..(i + 1) * nt) {
+                    x.copy_from_slice(&acc2);
+                }
+            }
+            let st = &d.stage1;
+            let best =
+                decode::viterbi(ts, &emis, &st.trans, &st.start, &st.end, &mut sc, &mut path);
+            if !two {
+                // Margins are only needed for entity spans; skip the backward pass otherwise.
+                margins_all.push(if path.iter().any(|&t| t != 0) {
+                    decode::margins(ts, &emis, &st.trans, &st.end, best, &path, &mut sc)
+                } else {
+                    Vec::new()
+                });
+            }
+            paths.push(path.clone());
+            base2.push(b2);
+        }
+
+        // Pass 2: add the document features of the stage-1 predictions.
+        if let Some(s2) = &d.stage2 {
+            let preds = stage_preds(ts, &paths);
+            let mut feats2 = DocFeatures::default();
+            features::extract_stage2(sentences, &preds, &mut feats2);
+            for (si, p) in paths.iter_mut().enumerate() {
+                let (a, b) = sentence_range(&feats2, si);
+                let Some(b2) = base2.get_mut(si) else {
+                    continue;
+                };
+                emis.clear();
+                emis.resize((b - a) * nt, 0.0);
+                for (i, t) in (a..b).enumerate() {
+                    rows.clear();
+                    self.joint.lookup(feats2.token(t), &mut rows);
+                    if let Some(x) = b2.get_mut(i * nt..(i + 1) * nt) {
+                        self.joint.accumulate2(&rows, x);
+                        if let Some(e) = emis.get_mut(i * nt..(i + 1) * nt) {
+                            for (e, v) in e.iter_mut().zip(x.iter()) {
+                                *e = *v as f32 * s2.scale;
+                            }
+                        }
+                    }
+                }
+                let best =
+                    decode::viterbi(ts, &emis, &s2.trans, &s2.start, &s2.end, &mut sc, &mut path);
+                margins_all.push(if path.iter().any(|&t| t != 0) {
+                    decode::margins(ts, &emis, &s2.trans, &s2.end, best, &path, &mut sc)
+                } else {
+                    Vec::new()
+                });
+                p.clone_from(&path);
+            }
+        }
+        paths
+            .iter()
+            .zip(margins_all.iter())
+            .map(|(p, m)| {
+                ts.decode(p)
+                    .into_iter()
+                    .map(|(s, e, ty)| {
+                        let margin = m
+                            .get(s..e)
+                            .map_or(0.0, |x| x.iter().copied().fold(f32::INFINITY, f32::min));
+                        (s, e, ty, margin)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Benchmark helper: run only stage-1 feature extraction; returns the key count.
+    pub fn bench_extract(&self, sentences: &[Vec<&str>]) -> usize {
+        let mut feats = DocFeatures::default();
+        features::extract_doc(&self.data.res, sentences, &mut feats);
+        feats.keys.len()
+    }
+}
+
+/// Global token range of sentence `si` (empty if out of range).
+fn sentence_range(f: &DocFeatures, si: usize) -> (usize, usize) {
+    match (f.sent_starts.get(si), f.sent_starts.get(si + 1)) {
+        (Some(&a), Some(&b)) if a <= b => (a, b),
+        _ => (0, 0),
+    }
+}
+
+/// Convert decoded tag paths to the per-token (type+1, begins) form used by stage-2 features.
+pub(crate) fn stage_preds(ts: &decode::TagSet, paths: &[Vec<u16>]) -> StagePreds {
+    paths
+        .iter()
+        .map(|p| {
+            let mut row = vec![(0u16, false); p.len()];
+            for (s, e, ty) in ts.decode(p) {
+                for (i, r) in row.iter_mut().enumerate().take(e).skip(s) {
+                    *r = ((ty + 1) as u16, i == s);
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+/// Score a model on a labelled file (any supported format). `scheme` must match
+/// the model's scheme (labels are compared by name).
+pub fn evaluate(model: &NerModel, data: &Path, scheme: &str) -> Result<EvalReport, NerError> {
+    if scheme != model.scheme() {
+        return Err(NerError::Config(format!(
+            "model scheme is {:?} but evaluation asked for {:?}",
+            model.scheme(),
+            scheme
+        )));
+    }
+    let docs = conll::read_file(data)?;
+    Ok(evaluate_docs(model, &docs, &data.display().to_string()))
+}
+
+/// Score a model on already-read documents.
+pub fn evaluate_docs(model: &NerModel, docs: &[conll::Document], name: &str) -> EvalReport {
+    let mut rep = EvalReport {
+        data: name.to_string(),
+        ..Default::default()
+    };
+    let mut cpu: Option<u64> = Some(0);
+    for doc in docs {
+        let sents: Vec<Vec<&str>> = doc
+            .sentences
+            .iter()
+            .map(|s| s.tokens.iter().map(String::as_str).collect())
+            .collect();
+        let c0 = eval::thread_cpu_ns();
+        let t0 = Instant::now();
+        let pred = model.tag_document(&sents);
+        rep.tag_seconds += t0.elapsed().as_secs_f64();
+        cpu = match (cpu, c0, eval::thread_cpu_ns()) {
+            (Some(acc), Some(a), Some(b)) => Some(acc + b.saturating_sub(a)),
+            _ => None,
+        };
+        for (s, p) in doc.sentences.iter().zip(pred.iter()) {
+            let gold = conll::spans_of(&s.tags);
+            let pred: Vec<(usize, usize, String)> = p
+                .iter()
+                .map(|e| (e.start, e.end, e.label.clone()))
+                .collect();
+            rep.add(&gold, &pred);
+            rep.sentences += 1;
+            rep.tokens += s.tokens.len();
+        }
+    }
+    rep.tag_cpu_seconds = cpu.map(|ns| ns as f64 * 1e-9);
+    rep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shipped model file `name` under the crate's `models/` directory.
+    fn shipped_file(name: &str) -> Option<PathBuf> {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        [
+            here.join("models").join(name),
+            PathBuf::from("/work/main/models").join(name),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+    }
+
+    fn shipped() -> Option<PathBuf> {
+        shipped_file("ner-conll.bin")
+    }
+
+    #[test]
+    fn shipped_ontonotes_model_tags_a_sentence() {
+        let path =
+            shipped_file("ner-ontonotes.bin").expect("models/ner-ontonotes.bin must be shipped");
+        let m = NerModel::load(&path).expect("load shipped model");
+        assert_eq!(m.scheme(), "ontonotes");
+        assert_eq!(m.labels().len(), 18);
+        let sent = vec![
+            "Barack",
+            "Obama",
+            "visited",
+            "Paris",
+            "on",
+            "Monday",
+            "with",
+            "three",
+            "French",
+            "ministers",
+            ".",
+        ];
+        let out = m.tag_document(std::slice::from_ref(&sent));
+        let got: Vec<(usize, usize, &str)> = out[0]
+            .iter()
+            .map(|e| (e.start, e.end, e.label.as_str()))
+            .collect();
+        assert!(got.contains(&(0, 2, "PERSON")), "{got:?}");
+        assert!(got.contains(&(3, 4, "GPE")), "{got:?}");
+        assert!(got.contains(&(5, 6, "DATE")), "{got:?}");
+        assert!(got.contains(&(8, 9, "NORP")), "{got:?}");
+    }
+
+    #[test]
+    fn shipped_conll_model_tags_a_sentence() {
+        let path = shipped().expect("models/ner-conll.bin must be shipped");
+        let m = NerModel::load(&path).expect("load shipped model");
+        assert_eq!(m.scheme(), "conll");
+        assert_eq!(m.labels(), vec!["LOC", "MISC", "ORG", "PER"]);
+        let sent = vec![
+            "Russian",
+            "President",
+            "Dmitry",
+            "Medvedev",
+            "met",
+            "NATO",
+            "officials",
+            "in",
+            "Brussels",
+            ".",
+        ];
+        let out = m.tag_document(std::slice::from_ref(&sent));
+        let got: Vec<(usize, usize, &str)> = out[0]
+            .iter()
+            .map(|e| (e.start, e.end, e.label.as_str()))
+            .collect();
+        assert!(got.contains(&(2, 4, "PER")), "{got:?}");
+        assert!(got.contains(&(5, 6, "ORG")), "{got:?}");
+        assert!(got.contains(&(8, 9, "LOC")), "{got:?}");
+        assert!(out[0].iter().all(|e| (0.0..=1.0).contains(&e.score)));
+        // Odd tokens never panic and spans stay inside their sentence.
+        let long = "x".repeat(10_000);
+        let odd = vec![
+            vec![
+                "",
+                " ",
+                "\u{0}",
+                "ǅemal",
+                "İstanbul",
+                "🙂🙂",
+                long.as_str(),
+                "-LRB-",
+                "``",
+            ],
+            vec!["U.S.", "'s", "--", "1996-08-22", "ÀÉÎ", "ß"],
+        ];
+        let out = m.tag_document(&odd);
+        assert_eq!(out.len(), 2);
+        for (s, spans) in odd.iter().zip(&out) {
+            assert!(spans.iter().all(|e| e.start < e.end && e.end <= s.len()));
+        }
+        // Empty input is fine.
+        assert!(m.tag_document(&[]).is_empty());
+        assert_eq!(m.tag_document(&[vec![]]), vec![vec![]]);
+    }
+
+    #[test]
+    fn model_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<NerModel>();
+    }
+
+    #[test]
+    fn load_errors_name_the_file() {
+        let dir = std::env::temp_dir().join(format!("ner-load-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.bin");
+        let e = NerModel::load(&missing).unwrap_err().to_string();
+        assert!(e.contains("missing.bin"), "{e}");
+        let junk = dir.join("junk.bin");
+        std::fs::write(&junk, b"hello").unwrap();
+        let e = NerModel::load(&junk).unwrap_err().to_string();
+        assert!(e.contains("junk.bin"), "{e}");
+        let mut v = model::MAGIC.to_vec();
+        v.extend_from_slice(&999u32.to_le_bytes());
+        let old = dir.join("old.bin");
+        std::fs::write(&old, &v).unwrap();
+        let e = NerModel::load(&old).unwrap_err();
+        assert!(matches!(e, NerError::Version { found: 999, .. }), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

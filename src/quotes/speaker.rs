@@ -1,0 +1,281 @@
+//! Finding the speaker next to a speech verb, from the actor mentions of the document.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::actors::knowledge::{Gender, VerbClass};
+use crate::actors::view::TokenView;
+use crate::doc::{ActorType, Doc, MentionKind};
+
+use super::cues::{is_punct, GENERIC_SOURCES, SPEAKER_GAP};
+
+/// A mention as a token range.
+#[derive(Debug, Clone)]
+pub struct QMention {
+    /// Tokens.
+    pub toks: Range<usize>,
+    /// Actor index.
+    pub actor: usize,
+    /// Kind.
+    pub kind: MentionKind,
+}
+
+/// What the quote rules read.
+pub struct QCtx<'a> {
+    /// Tokens.
+    pub v: TokenView<'a>,
+    ments: Vec<QMention>,
+    by_end: HashMap<usize, Vec<usize>>,
+    by_start: HashMap<usize, Vec<usize>>,
+    actor_types: Vec<ActorType>,
+    verbs: &'a HashMap<String, VerbClass>,
+    pronouns: &'a HashMap<String, Gender>,
+}
+
+/// A speaker found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speaker {
+    /// Actor index, when the speaker is a resolved mention.
+    pub actor: Option<usize>,
+    /// The speaker as written.
+    pub text: String,
+    /// Its tokens.
+    pub toks: Range<usize>,
+}
+
+impl<'a> QCtx<'a> {
+    /// Indexes the document's mentions by token.
+    pub fn new(
+        v: TokenView<'a>,
+        doc: &'a Doc,
+        verbs: &'a HashMap<String, VerbClass>,
+        pronouns: &'a HashMap<String, Gender>,
+    ) -> Self {
+        let mut ments = Vec::new();
+        let mut by_end: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_start: HashMap<usize, Vec<usize>> = HashMap::new();
+        for m in &doc.mentions {
+            let toks = v.tokens_in(m.span);
+            if toks.is_empty() || m.actor >= doc.actors.len() {
+                continue;
+            }
+            by_end.entry(toks.end).or_default().push(ments.len());
+            by_start.entry(toks.start).or_default().push(ments.len());
+            ments.push(QMention {
+                toks,
+                actor: m.actor,
+                kind: m.kind,
+            });
+        }
+        QCtx {
+            v,
+            ments,
+            by_end,
+            by_start,
+            actor_types: doc.actors.iter().map(|a| a.actor_type).collect(),
+            verbs,
+            pronouns,
+        }
+    }
+
+    /// Class of a verb form.
+    pub fn verb(&self, form: &str) -> Option<VerbClass> {
+        self.verbs.get(&form.to_lowercase()).copied()
+    }
+
+    /// True for a lowercase title word ("opposition", "leader").
+    pub fn is_title_word(&self, tok: &str) -> bool {
+        super::cues::TITLE_WORDS.contains(&tok.to_lowercase().as_str())
+    }
+
+    /// True for a listed pronoun.
+    pub fn is_pronoun(&self, tok: &str) -> bool {
+        self.pronouns.contains_key(&tok.to_lowercase())
+    }
+
+    /// The longest mention ending at token `end` (exclusive).
+    pub fn mention_ending_at(&self, end: usize) -> Option<&QMention> {
+        self.by_end
+            .get(&end)?
+            .iter()
+            .filter_map(|&k| self.ments.get(k))
+            .max_by_key(|m| m.toks.len())
+    }
+
+    /// The longest mention starting at token `start`.
+    pub fn mention_starting_at(&self, start: usize) -> Option<&QMention> {
+        self.by_start
+            .get(&start)?
+            .iter()
+            .filter_map(|&k| self.ments.get(k))
+            .max_by_key(|m| m.toks.len())
+    }
+
+    fn is_place(&self, m: &QMention) -> bool {
+        self.actor_types.get(m.actor) == Some(&ActorType::Place)
+    }
+
+    fn speaker_of(&self, m: &QMention) -> Speaker {
+        Speaker {
+            actor: Some(m.actor),
+            text: self.v.text_of(m.toks.clone()).to_string(),
+            toks: m.toks.clone(),
+        }
+    }
+
+    /// The subject of a speech verb at token `cue`, looking back no further than `lo`.
+    /// `loose` also accepts an unresolved noun phrase ("the secretary-general") as text.
+    pub fn speaker_before(&self, cue: usize, lo: usize, loose: bool) -> Option<Speaker> {
+        let v = &self.v;
+        let mut e = cue;
+        while e > lo && SPEAKER_GAP.contains(&v.lower(e - 1).as_str()) {
+            e -= 1;
+        }
+        if e <= lo {
+            return None;
+        }
+        if v.lower(cue) == "saying" && v.tok(e - 1) == "," {
+            // "X criticized the plan, saying …": the subject of the sentence speaks.
+            return self.subject(lo, e - 1);
+        }
+        if v.tok(e - 1) == "," {
+            // "X, speaking alongside Y, added" → X; "The minister, Rafael Ortiz, said" → the
+            // name when it fills the whole parenthesis.
+            let comma = e - 1;
+            let p = (lo..comma).rev().take(16).find(|&k| v.tok(k) == ",")?;
+            if let Some(m) = self.mention_starting_at(p + 1) {
+                if m.toks.end == comma && !self.is_place(m) {
+                    return Some(self.speaker_of(m));
+                }
+            }
+            return self.np_ending_at(p, lo, loose);
+        }
+        self.np_ending_at(e, lo, loose)
+    }
+
+    /// The first actor mention in `lo..hi` that is not a place, when no verb precedes it: the
+    /// subject of a sentence like "Russia issued a condemnation, saying …".
+    fn subject(&self, lo: usize, hi: usize) -> Option<Speaker> {
+        let v = &self.v;
+        for i in lo..hi {
+            if let Some(m) = self.mention_starting_at(i) {
+                if !self.is_place(m) {
+                    return Some(self.speaker_of(m));
+                }
+            }
+            if self.verb(v.tok(i)).is_some() && v.tok(i).chars().all(char::is_lowercase) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The speaker phrase ending at token `e` (exclusive).
+    fn np_ending_at(&self, e: usize, lo: usize, loose: bool) -> Option<Speaker> {
+        let v = &self.v;
+        if e <= lo {
+            return None;
+        }
+        if let Some(m) = self.mention_ending_at(e) {
+            if !self.is_place(m) {
+                return Some(self.speaker_of(m));
+            }
+            // "the ministry in Yerevan said": the place qualifies a noun before it.
+            let p = m.toks.start;
+            if p > lo + 1 && matches!(v.lower(p - 1).as_str(), "in" | "at" | "from" | "of") {
+                return self
+                    .np_ending_at(p - 1, lo, loose)
+                    .filter(|s| s.actor.is_none())
+                    .map(|s| Speaker {
+                        text: v.text_of(s.toks.start..e).to_string(),
+                        toks: s.toks.start..e,
+                        actor: None,
+                    });
+            }
+            return None;
+        }
+        let last = v.tok(e - 1);
+        if self.is_pronoun(last) {
+            return Some(Speaker {
+                actor: None,
+                text: last.to_string(),
+                toks: e - 1..e,
+            });
+        }
+        let generic = GENERIC_SOURCES.contains(&v.lower(e - 1).as_str());
+        if !(generic || loose) {
+            return None;
+        }
+        // A short noun phrase: determiner, adjectives, noun.
+        let mut s = e - 1;
+        if is_punct(v.tok(s)) || self.verb(v.tok(s)).is_some() {
+            return None;
+        }
+        while s > lo && e - s < 5 {
+            let t = v.tok(s - 1);
+            if is_punct(t) || self.verb(t).is_some() {
+                break;
+            }
+            let low = t.to_lowercase();
+            s -= 1;
+            if matches!(
+                low.as_str(),
+                "the" | "a" | "an" | "its" | "his" | "her" | "their"
+            ) {
+                break;
+            }
+        }
+        let first = v.lower(s);
+        let determined = matches!(
+            first.as_str(),
+            "the" | "a" | "an" | "its" | "his" | "her" | "their"
+        );
+        if !generic && !determined {
+            return None;
+        }
+        Some(Speaker {
+            actor: None,
+            text: v.text_of(s..e).to_string(),
+            toks: s..e,
+        })
+    }
+
+    /// The speaker after an inverted speech verb ending at token `start` ("said Bagapsh",
+    /// "said the ministry", "said he"), before `hi`.
+    pub fn speaker_after(&self, start: usize, hi: usize) -> Option<Speaker> {
+        let v = &self.v;
+        if start >= hi {
+            return None;
+        }
+        if self.is_pronoun(v.tok(start)) {
+            return Some(
+                self.mention_starting_at(start)
+                    .map(|m| self.speaker_of(m))
+                    .unwrap_or(Speaker {
+                        actor: None,
+                        text: v.tok(start).to_string(),
+                        toks: start..start + 1,
+                    }),
+            );
+        }
+        for s in start..hi.min(start + 7) {
+            if let Some(m) = self.mention_starting_at(s) {
+                if !self.is_place(m) {
+                    return Some(self.speaker_of(m));
+                }
+            }
+            let t = v.tok(s);
+            if is_punct(t) || self.verb(t).is_some() {
+                break;
+            }
+            if GENERIC_SOURCES.contains(&v.lower(s).as_str()) {
+                return Some(Speaker {
+                    actor: None,
+                    text: v.text_of(start..s + 1).to_string(),
+                    toks: start..s + 1,
+                });
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,460 @@
+//! The cue lexicon: which words signal support or opposition, how strongly, and where the
+//! source and target sit relative to the cue.
+//!
+//! The file is tab-separated, one cue per line, `#` starts a comment:
+//!
+//! ```text
+//! # cue                 polarity  weight  pattern
+//! condemn|condemnation  oppose    0.9     S V T
+//! sign                  support   0.5     S V ... with T
+//! back                  support   0.8     S-V T
+//! not                   negation  1       NEG
+//! may                   modal     0.5     MOD
+//! ```
+//!
+//! * `cue`: a lemma or phrase; `|` separates alternatives (spelling variants, irregular forms,
+//!   the noun of a verb). The first word of a phrase is matched with regular English
+//!   inflections (`-s`, `-ed`, `-ing`, `e`-dropping, `y`→`ie`, doubled final consonant); the
+//!   other words must follow literally.
+//! * `polarity`: `support`, `oppose` or `neutral` for stance cues; `negation` or `modal` for
+//!   the words that flip or weaken a cue.
+//! * `weight`: in `[0, 1]`; the score of a record before negation and modality. For `modal`
+//!   entries it is the factor the score is multiplied by.
+//! * `pattern`: one of
+//!   - `S V T` — the source is the subject before the cue, the target follows it. Literal words
+//!     may sit between `V` and `T` (`S V with T`), and `...` allows a short gap before them
+//!     (`S V ... with T`: "signed friendship treaties with").
+//!   - `S-V T` — a hyphenated compound: "Russia-backed rebels".
+//!   - `T V` — an evaluative word whose holder or agent is the target ("Georgia's aggression");
+//!     it only yields a stance inside a quote, where the speaker is the source.
+//!   - `Q` — a word inside a quote that colours the speaker's stance toward a target near it.
+//!   - `NEG` / `MOD` — for `negation` and `modal` entries.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::doc::Polarity;
+
+/// The built-in lexicon, compiled into the binary.
+pub const DEFAULT_LEXICON: &str = include_str!("../../resources/stance/cues.tsv");
+
+/// Error in a lexicon file: which file, which line, what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// The file could not be read.
+    #[error("cannot read stance lexicon {path}: {source}")]
+    Read {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A line could not be parsed.
+    #[error("{path}:{line}: {message}")]
+    Line {
+        /// File (`<built-in>` for the embedded lexicon).
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+/// What a lexicon entry does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CueKind {
+    /// A stance cue with its polarity.
+    Stance(Polarity),
+    /// Flips the polarity of a cue in its scope ("not", "refused to").
+    Negation,
+    /// Weakens a cue in its scope ("may", "could consider").
+    Modal,
+}
+
+/// Where source and target sit relative to a cue.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pattern {
+    /// `S V [...] [words] T`: subject source, object target, optional literal words before the
+    /// target and an optional short gap before those words.
+    Verb {
+        /// Literal lowercase words that must come between the cue and the target.
+        words: Vec<String>,
+        /// Whether a short gap (up to [`MAX_GAP`] tokens) may precede `words`.
+        gap: bool,
+    },
+    /// `S-V T`: hyphenated compound ("Moscow-backed separatists").
+    Compound,
+    /// `T V`: the target is the agent or holder of an evaluative word; quotes only.
+    Agent,
+    /// `Q`: a word in a quote near a target.
+    Quote,
+    /// `NEG` or `MOD`: scope words, not stance cues.
+    Scope,
+}
+
+/// Largest gap `...` allows in a `S V ... words T` pattern, in tokens.
+pub const MAX_GAP: usize = 4;
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pattern::Verb { words, gap } => {
+                f.write_str("S V")?;
+                if *gap {
+                    f.write_str(" ...")?;
+                }
+                for w in words {
+                    write!(f, " {w}")?;
+                }
+                f.write_str(" T")
+            }
+            Pattern::Compound => f.write_str("S-V T"),
+            Pattern::Agent => f.write_str("T V"),
+            Pattern::Quote => f.write_str("Q"),
+            Pattern::Scope => f.write_str("SCOPE"),
+        }
+    }
+}
+
+/// One lexicon entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    /// The cue as written in the file (first alternative is used in records).
+    pub text: String,
+    /// Alternatives, each a lowercase word sequence.
+    pub forms: Vec<Vec<String>>,
+    /// What the cue does.
+    pub kind: CueKind,
+    /// Weight in `[0, 1]` (score, or multiplier for modal entries).
+    pub weight: f32,
+    /// Where source and target sit.
+    pub pattern: Pattern,
+}
+
+impl Cue {
+    /// Name used in `Stance::cue`: the first alternative.
+    pub fn name(&self) -> String {
+        self.forms
+            .first()
+            .map(|f| f.join(" "))
+            .unwrap_or_else(|| self.text.clone())
+    }
+
+    /// Length in tokens of the alternative that matches at `words[i..]`, if any.
+    pub fn match_at(&self, words: &[String], i: usize) -> Option<usize> {
+        self.match_form(words, i).map(|(len, _)| len)
+    }
+
+    /// Length and index of the longest alternative that matches at `words[i..]`.
+    pub fn match_form(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for (fi, form) in self.forms.iter().enumerate() {
+            if form.is_empty() || i + form.len() > words.len() {
+                continue;
+            }
+            let ok = form.iter().enumerate().all(|(k, w)| {
+                let tok = words.get(i + k).map(String::as_str).unwrap_or("");
+                if k == 0 {
+                    inflects(tok, w)
+                } else {
+                    tok == w
+                }
+            });
+            if ok && best.is_none_or(|(b, _)| form.len() > b) {
+                best = Some((form.len(), fi));
+            }
+        }
+        best
+    }
+
+    /// The alternative `i` as text (what a record's `cue` column shows).
+    pub fn form_name(&self, i: usize) -> String {
+        self.forms
+            .get(i)
+            .map(|f| f.join(" "))
+            .unwrap_or_else(|| self.name())
+    }
+}
+
+/// True when `token` (lowercase) is `lemma` or a regular inflection of it.
+pub fn inflects(token: &str, lemma: &str) -> bool {
+    if token == lemma {
+        return true;
+    }
+    if let Some(rest) = token.strip_prefix(lemma) {
+        if matches!(rest, "s" | "es" | "ed" | "d" | "ing") {
+            return true;
+        }
+        // Doubled final consonant: ban → banned, banning.
+        if let Some(last) = lemma.chars().last() {
+            if !"aeiouwxy".contains(last) {
+                if let Some(r) = rest.strip_prefix(last) {
+                    return matches!(r, "ed" | "ing");
+                }
+            }
+        }
+        return false;
+    }
+    // Stem changes: drop final `e` (recognise → recognising), `y` → `ie`/`i` (deny → denied).
+    if let Some(stem) = lemma.strip_suffix('e') {
+        if let Some(r) = token.strip_prefix(stem) {
+            return matches!(r, "ing" | "ed");
+        }
+    }
+    if let Some(stem) = lemma.strip_suffix('y') {
+        if let Some(r) = token.strip_prefix(stem) {
+            return matches!(r, "ies" | "ied");
+        }
+    }
+    false
+}
+
+/// A parsed cue lexicon.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// Stance cues (verb, compound, agent and quote patterns), in file order.
+    pub cues: Vec<Cue>,
+    /// Negation words and phrases.
+    pub negations: Vec<Cue>,
+    /// Modal words and phrases with their weakening factor.
+    pub modals: Vec<Cue>,
+}
+
+impl Lexicon {
+    /// The built-in lexicon.
+    pub fn builtin() -> Result<Self, LexiconError> {
+        Self::parse(DEFAULT_LEXICON, Path::new("<built-in>"))
+    }
+
+    /// Reads a lexicon file.
+    pub fn load(path: &Path) -> Result<Self, LexiconError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LexiconError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses lexicon text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, LexiconError> {
+        let mut lex = Lexicon::default();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim_end();
+            if line.trim().is_empty() {
+                continue;
+            }
+            let cue = parse_line(line).map_err(|message| LexiconError::Line {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message,
+            })?;
+            // Keep weight-0 entries: they remove built-in cues when layered with `extend`.
+            lex.list_mut(cue.kind).push(cue);
+        }
+        Ok(lex)
+    }
+
+    fn list_mut(&mut self, kind: CueKind) -> &mut Vec<Cue> {
+        match kind {
+            CueKind::Stance(_) => &mut self.cues,
+            CueKind::Negation => &mut self.negations,
+            CueKind::Modal => &mut self.modals,
+        }
+    }
+
+    /// Drops weight-0 entries (switched-off cues) so they never match.
+    pub fn prune(&mut self) {
+        for list in [&mut self.cues, &mut self.negations, &mut self.modals] {
+            list.retain(|c| c.weight > 0.0);
+        }
+    }
+
+    /// Adds an entry, replacing entries of the same family (stance, negation, modal) and
+    /// pattern that share any alternative with it (so a user file can retune a built-in cue).
+    /// Weight 0 removes those entries without adding one.
+    pub fn push(&mut self, cue: Cue) {
+        let list = self.list_mut(cue.kind);
+        list.retain(|c| {
+            !(c.pattern == cue.pattern && c.forms.iter().any(|f| cue.forms.contains(f)))
+        });
+        if cue.weight > 0.0 {
+            list.push(cue);
+        }
+    }
+
+    /// Layers `other` over `self`: its entries override same-cue, same-pattern entries.
+    pub fn extend(&mut self, other: Lexicon) {
+        for c in other
+            .cues
+            .into_iter()
+            .chain(other.negations)
+            .chain(other.modals)
+        {
+            self.push(c);
+        }
+    }
+}
+
+fn parse_line(line: &str) -> Result<Cue, String> {
+    let cols: Vec<&str> = line
+        .split('\t')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if cols.len() != 4 {
+        return Err(format!(
+            "expected 4 tab-separated columns (cue, polarity, weight, pattern), found {}",
+            cols.len()
+        ));
+    }
+    let (text, pol, weight, pat) = (cols[0], cols[1], cols[2], cols[3]);
+    let forms: Vec<Vec<String>> = text
+        .split('|')
+        .map(|alt| {
+            alt.split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .filter(|f| !f.is_empty())
+        .collect();
+    if forms.is_empty() {
+        return Err("empty cue".to_string());
+    }
+    let kind = match pol.to_ascii_lowercase().as_str() {
+        "support" => CueKind::Stance(Polarity::Support),
+        "oppose" => CueKind::Stance(Polarity::Oppose),
+        "neutral" => CueKind::Stance(Polarity::Neutral),
+        "negation" => CueKind::Negation,
+        "modal" => CueKind::Modal,
+        other => {
+            return Err(format!(
+                "unknown polarity `{other}`; allowed: support, oppose, neutral, negation, modal"
+            ))
+        }
+    };
+    let weight: f32 = weight
+        .parse()
+        .map_err(|_| format!("weight `{weight}` is not a number"))?;
+    if !(0.0..=1.0).contains(&weight) {
+        return Err(format!("weight {weight} is out of range; allowed: 0 to 1"));
+    }
+    let pattern = parse_pattern(pat)?;
+    let scope = matches!(kind, CueKind::Negation | CueKind::Modal);
+    if scope != (pattern == Pattern::Scope) {
+        return Err(format!(
+            "pattern `{pat}` does not fit polarity `{pol}`: negation and modal entries take \
+             NEG or MOD, stance entries take S V T, S-V T, T V or Q"
+        ));
+    }
+    Ok(Cue {
+        text: text.to_string(),
+        forms,
+        kind,
+        weight,
+        pattern,
+    })
+}
+
+fn parse_pattern(p: &str) -> Result<Pattern, String> {
+    let toks: Vec<&str> = p.split_whitespace().collect();
+    match toks.as_slice() {
+        ["NEG"] | ["MOD"] => Ok(Pattern::Scope),
+        ["Q"] => Ok(Pattern::Quote),
+        ["T", "V"] => Ok(Pattern::Agent),
+        ["S-V", "T"] => Ok(Pattern::Compound),
+        ["S", "V", middle @ .., "T"] => {
+            let (gap, words) = match middle.first() {
+                Some(&"...") => (true, &middle[1..]),
+                _ => (false, middle),
+            };
+            if words
+                .iter()
+                .any(|w| *w == "..." || *w == "S" || *w == "T" || *w == "V")
+            {
+                return Err(format!("bad pattern `{p}`: `...` may only follow V"));
+            }
+            if gap && words.is_empty() {
+                return Err(format!(
+                    "bad pattern `{p}`: `...` needs literal words after it"
+                ));
+            }
+            Ok(Pattern::Verb {
+                words: words.iter().map(|w| w.to_lowercase()).collect(),
+                gap,
+            })
+        }
+        _ => Err(format!(
+            "unknown pattern `{p}`; allowed: `S V T` (with optional words, e.g. `S V ... with T`), \
+             `S-V T`, `T V`, `Q`, `NEG`, `MOD`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections() {
+        for (t, l) in [
+            ("recognised", "recognise"),
+            ("recognising", "recognise"),
+            ("condemns", "condemn"),
+            ("denied", "deny"),
+            ("accuses", "accuse"),
+            ("banned", "ban"),
+            ("backing", "back"),
+            ("urged", "urge"),
+        ] {
+            assert!(inflects(t, l), "{t} ~ {l}");
+        }
+        for (t, l) in [("background", "back"), ("bank", "ban"), ("sign", "signal")] {
+            assert!(!inflects(t, l), "{t} !~ {l}");
+        }
+    }
+
+    #[test]
+    fn builtin_parses() {
+        let lex = Lexicon::builtin().expect("built-in lexicon parses");
+        assert!(lex.cues.len() > 30);
+        assert!(!lex.negations.is_empty());
+        assert!(!lex.modals.is_empty());
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let err = Lexicon::parse(
+            "# c\nback\tsupport\t0.8\tS V T\nurge\tagainst\t0.5\tS V T\n",
+            Path::new("my.tsv"),
+        )
+        .expect_err("bad polarity");
+        let msg = err.to_string();
+        assert!(msg.starts_with("my.tsv:3:"), "{msg}");
+        assert!(msg.contains("against"), "{msg}");
+        let err =
+            Lexicon::parse("back\tsupport\t1.5\tS V T\n", Path::new("x.tsv")).expect_err("weight");
+        assert!(err.to_string().contains("x.tsv:1:"));
+        let err =
+            Lexicon::parse("back\tsupport\t0.5\tV S T\n", Path::new("x.tsv")).expect_err("pattern");
+        assert!(err.to_string().contains("unknown pattern"));
+    }
+
+    #[test]
+    fn override_replaces_and_zero_removes() {
+        let mut lex = Lexicon::parse(
+            "back\tsupport\t0.8\tS V T\nurge\toppose\t0.5\tS V T\n",
+            Path::new("a"),
+        )
+        .expect("parses");
+        let user = Lexicon::parse(
+            "back\toppose\t0.3\tS V T\nurge\toppose\t0\tS V T\n",
+            Path::new("b"),
+        )
+        .expect("parses");
+        lex.extend(user);
+        assert_eq!(lex.cues.len(), 1);
+        assert_eq!(lex.cues[0].kind, CueKind::Stance(Polarity::Oppose));
+        assert!((lex.cues[0].weight - 0.3).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,1051 @@
+//! Rules that read a stance off one sentence: speech-act and event verbs between actors
+//! ("Russia condemned Georgia", "was condemned by NATO", "signed treaties with"), hyphenated
+//! compounds ("Moscow-backed"), and the words a speaker uses about a target inside a quote.
+//!
+//! There is no parser: the subject of a cue is the nearest actor mention before it that is
+//! separated from it only by auxiliaries, adverbs, time words, an appositive between commas or
+//! a `verb to` chain ("vowed to back"); this keeps precision high at the price of recall.
+//! Negation ("did not recognise", "refused to back") flips the polarity; modality ("may
+//! consider") multiplies the score by the modal entry's weight.
+
+use crate::doc::{ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
+
+use super::lexicon::{Cue, CueKind, Lexicon, Pattern, MAX_GAP};
+use super::topics::{TopicMatch, TopicMatcher};
+
+/// Score factor for a negated cue: a refusal is slightly weaker evidence than an act.
+const NEGATED_FACTOR: f32 = 0.8;
+/// Smallest base weight of a negated cue: refusing even a weak gesture ("will not visit",
+/// "won't talk to") is a clear signal.
+const NEGATED_FLOOR: f32 = 0.5;
+/// Score factor when the whole frame is negated ("did not say Russia would recognise").
+const FRAME_NEGATED_FACTOR: f32 = 0.4;
+/// Score factor for evidence read from a quote's words rather than a verb.
+const QUOTE_FACTOR: f32 = 0.8;
+/// How far (tokens) a `Q` cue may sit from its target inside a quote.
+const QUOTE_WINDOW: usize = 6;
+/// Longest stretch of verb-group words allowed between a subject and its cue.
+const MAX_SUBJECT_GAP: usize = 10;
+
+/// An actor mention mapped to sentence-relative tokens.
+#[derive(Debug, Clone)]
+pub struct SentMention {
+    /// Actor index.
+    pub actor: usize,
+    /// First token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+    /// How the mention refers to the actor.
+    pub kind: MentionKind,
+}
+
+/// One sentence prepared for the rules: lowercase tokens, mentions, topics, quotes.
+#[derive(Debug, Clone)]
+pub struct SentCtx {
+    /// Sentence index.
+    pub sent: usize,
+    /// Sentence span.
+    pub span: ByteSpan,
+    /// Token spans (absolute byte offsets).
+    pub toks: Vec<ByteSpan>,
+    /// Lowercase token text, curly apostrophes made straight.
+    pub words: Vec<String>,
+    /// Actor mentions, by start token.
+    pub mentions: Vec<SentMention>,
+    /// Topic phrases found.
+    pub topics: Vec<TopicMatch>,
+    /// For each token, the speaker actor of a quote covering it (when resolved).
+    pub speaker: Vec<Option<usize>>,
+    /// For each token, whether its speaker was inferred here from a speech verb rather than
+    /// given by the quote stage.
+    pub inferred: Vec<bool>,
+    /// For each token, whether it starts with an uppercase letter.
+    pub caps: Vec<bool>,
+    /// Topic names, aligned with `topics`.
+    pub topic_names: Vec<String>,
+}
+
+/// A stance found by a rule, before de-duplication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Source actor.
+    pub source: usize,
+    /// Target.
+    pub target: StanceTarget,
+    /// Polarity after negation.
+    pub polarity: Polarity,
+    /// Score in `[0, 1]`.
+    pub score: f32,
+    /// Cue name.
+    pub cue: String,
+    /// Rule name.
+    pub method: String,
+}
+
+/// A possible target in the sentence.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    /// The target.
+    pub target: StanceTarget,
+    /// First token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+}
+
+const AUX: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "were",
+    "are",
+    "be",
+    "been",
+    "being",
+    "will",
+    "would",
+    "shall",
+    "should",
+    "may",
+    "might",
+    "can",
+    "could",
+    "must",
+    "do",
+    "does",
+    "did",
+    "to",
+    "wo",
+    "ca",
+    "'s",
+    "'ve",
+    "'d",
+    "'ll",
+    "'re",
+    "not",
+    "n't",
+    "never",
+    "also",
+    "then",
+    "still",
+    "just",
+    "already",
+    "now",
+    "meanwhile",
+    "however",
+    "too",
+    "once",
+    "even",
+    "further",
+    "again",
+    "on",
+    "this",
+    "last",
+    "next",
+    "week",
+    "month",
+    "year",
+    "earlier",
+    "later",
+    "today",
+    "yesterday",
+    "tonight",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "morning",
+    "evening",
+    "afternoon",
+    "night",
+    ",",
+    "in",
+    "turn",
+    "itself",
+    "themselves",
+    "himself",
+    "herself",
+    "both",
+    "all",
+    "only",
+    "openly",
+    "no",
+    "longer",
+];
+const PREPOSITIONS: &[&str] = &[
+    "of", "with", "to", "in", "at", "from", "for", "on", "by", "about", "against", "into",
+    "between", "among", "toward", "towards", "over", "under", "through", "without", "like",
+];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "both", "all",
+    "two", "three", "several", "some", "many", "other", "its", "each",
+];
+const CLAUSE_BREAK: &[&str] = &[
+    ";", ".", ":", "but", "while", "whereas", "because", "although", "though", "?", "!", "--", "—",
+    "\"", "“", "”",
+];
+const FIRST_PERSON: &[&str] = &["we", "i"];
+/// Head nouns through which a possessive or demonym stands for its actor ("Russia's actions",
+/// "Georgian forces"); other heads ("Georgia's breakaway provinces") are a different target.
+const PROXY_HEADS: &[&str] = &[
+    "forces",
+    "troops",
+    "army",
+    "military",
+    "government",
+    "leadership",
+    "authorities",
+    "leader",
+    "leaders",
+    "president",
+    "officials",
+    "actions",
+    "action",
+    "move",
+    "moves",
+    "decision",
+    "policy",
+    "policies",
+    "position",
+    "stance",
+    "behaviour",
+    "behavior",
+    "aggression",
+    "response",
+    "plan",
+    "proposal",
+    "efforts",
+    "effort",
+    "statement",
+    "statements",
+    "demands",
+    "claims",
+    "offensive",
+    "attack",
+    "attacks",
+    "invasion",
+    "visit",
+    "chief",
+    "regime",
+    "diplomats",
+    "initiative",
+    "bid",
+    "role",
+    "tanks",
+    "soldiers",
+    "campaign",
+    "intervention",
+    "push",
+    "side",
+    "administration",
+    "minister",
+    "ministry",
+    "envoy",
+    "delegation",
+    "bombing",
+    "shelling",
+    "conduct",
+    "words",
+    "threats",
+    "occupation",
+    "annexation",
+    "stand",
+];
+/// Verbs that introduce reported speech.
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "saying",
+    "say",
+    "told",
+    "tells",
+    "telling",
+    "added",
+    "adding",
+    "stated",
+    "insisted",
+    "argued",
+    "arguing",
+    "claimed",
+    "claiming",
+    "declared",
+    "warned",
+    "warning",
+    "announced",
+    "noted",
+    "stressed",
+    "replied",
+];
+
+fn is_in(list: &[&str], w: &str) -> bool {
+    list.contains(&w)
+}
+
+impl SentCtx {
+    /// Prepares sentence `sent` of `doc`.
+    pub fn new(doc: &Doc, sent: usize, topics: &TopicMatcher) -> Option<Self> {
+        let s = doc.sentences.get(sent)?;
+        let mut toks: Vec<ByteSpan> = doc
+            .tokens
+            .get(s.token_start..s.token_end)
+            .unwrap_or(&[])
+            .to_vec();
+        if toks.is_empty() {
+            // No tokenizer ran: use the classifier's, shifted to absolute offsets.
+            toks = super::classifier::tokenize(s.span.slice(&doc.text))
+                .into_iter()
+                .map(|r| ByteSpan::new(s.span.start + r.start, s.span.start + r.end))
+                .collect();
+        }
+        let words: Vec<String> = toks
+            .iter()
+            .map(|t| t.slice(&doc.text).to_lowercase().replace('’', "'"))
+            .collect();
+        let mut mentions: Vec<SentMention> = doc
+            .mentions
+            .iter()
+            .filter(|m| m.actor < doc.actors.len() && s.span.contains(&m.span))
+            .filter_map(|m| {
+                let start = toks.iter().position(|t| t.end > m.span.start)?;
+                let end = toks
+                    .iter()
+                    .rposition(|t| t.start < m.span.end)
+                    .map(|e| e + 1)?;
+                (start < end).then_some(SentMention {
+                    actor: m.actor,
+                    start,
+                    end,
+                    kind: m.kind,
+                })
+            })
+            .collect();
+        mentions.sort_by_key(|m| (m.start, m.end, m.actor));
+        let mut speaker = vec![None; toks.len()];
+        for q in &doc.quotes {
+            let Some(sp) = q.speaker else { continue };
+            if sp >= doc.actors.len() || q.span.end <= s.span.start || q.span.start >= s.span.end {
+                continue;
+            }
+            for (i, t) in toks.iter().enumerate() {
+                if q.span.start <= t.start && t.end <= q.span.end {
+                    speaker[i] = Some(sp);
+                }
+            }
+        }
+        let caps = toks
+            .iter()
+            .map(|t| {
+                t.slice(&doc.text)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+            })
+            .collect();
+        let found = topics.find(&words);
+        let topic_names = found
+            .iter()
+            .map(|m| topics.name(m.topic).to_string())
+            .collect();
+        let topics = found;
+        Some(SentCtx {
+            sent,
+            span: s.span,
+            toks,
+            words,
+            mentions,
+            topics,
+            inferred: vec![false; speaker.len()],
+            speaker,
+            caps,
+            topic_names,
+        })
+    }
+
+    /// Marks reported speech the quote stage left unattributed: after a speech verb ("X said
+    /// (that) ...", "..., saying ...") the rest of the sentence is the subject's speech.
+    pub fn infer_reported_speech(&mut self, lex: &Lexicon) {
+        for v in 0..self.words.len() {
+            if !is_in(SPEECH_VERBS, self.word(v))
+                || self.speaker.get(v + 1).copied().flatten().is_some()
+            {
+                continue;
+            }
+            // A direct quote follows: the quote stage owns it.
+            if matches!(self.word(v + 1), "\"" | "“" | ":") {
+                continue;
+            }
+            let participle = self.word(v).ends_with("ing") && v > 0 && self.word(v - 1) == ",";
+            let subject = if participle {
+                clause_subject(self, v - 1)
+            } else {
+                subject_before(self, lex, v, false)
+            };
+            let Some((speaker, _)) = subject else {
+                continue;
+            };
+            let mut k = v + 1;
+            // "told RFE/RL's Georgian Service that ...": the content starts after `that`.
+            if matches!(
+                self.word(v),
+                "told" | "tells" | "telling" | "warned" | "warning"
+            ) {
+                match (v + 1..(v + 9).min(self.words.len())).find(|&j| self.word(j) == "that") {
+                    Some(j) => k = j + 1,
+                    None => continue,
+                }
+            }
+            while k < self.words.len() {
+                if matches!(self.word(k), "\"" | "“" | "”") && k > v + 1 {
+                    break;
+                }
+                // "..., a move quickly condemned by ...": an appositive ends the speech.
+                if self.word(k) == "," && matches!(self.word(k + 1), "a" | "which" | "who" | "an") {
+                    break;
+                }
+                if let Some(slot) = self.speaker.get_mut(k) {
+                    if slot.is_none() {
+                        *slot = Some(speaker);
+                        if let Some(f) = self.inferred.get_mut(k) {
+                            *f = true;
+                        }
+                    }
+                }
+                k += 1;
+            }
+        }
+    }
+
+    /// For a mention that modifies a noun (possessive "Russia's", demonym "Georgian"), whether
+    /// that noun stands for the actor; `None` when the mention is not a modifier.
+    pub fn proxy_head(&self, m_start: usize, m_end: usize) -> Option<bool> {
+        self.proxy_head_end(m_start, m_end).map(|e| e.is_some())
+    }
+
+    /// Like [`SentCtx::proxy_head`], with the token after the proxy head noun when there is one.
+    fn proxy_head_end(&self, m_start: usize, m_end: usize) -> Option<Option<usize>> {
+        let demonym = self
+            .mentions
+            .iter()
+            .any(|m| m.start == m_start && m.end == m_end && m.kind == MentionKind::Demonym);
+        let mut k = m_end;
+        if self.word(k) == "'s" {
+            k += 1;
+        } else if !(demonym
+            && self.word(k).chars().all(char::is_alphabetic)
+            && !self.word(k).is_empty())
+        {
+            return None;
+        }
+        for j in k..k + 3 {
+            let w = self.word(j);
+            if is_in(PROXY_HEADS, w) {
+                return Some(Some(j + 1));
+            }
+            if w.is_empty() || is_in(PREPOSITIONS, w) || !w.chars().all(char::is_alphabetic) {
+                break;
+            }
+        }
+        Some(None)
+    }
+
+    fn word(&self, i: usize) -> &str {
+        self.words.get(i).map(String::as_str).unwrap_or("")
+    }
+
+    fn in_mention(&self, i: usize) -> bool {
+        self.mentions.iter().any(|m| m.start <= i && i < m.end)
+    }
+
+    /// Byte span from token `a` to the end of token `b - 1` (empty when out of range).
+    pub fn tok_span(&self, a: usize, b: usize) -> ByteSpan {
+        match (
+            self.toks.get(a),
+            b.checked_sub(1).and_then(|e| self.toks.get(e)),
+        ) {
+            (Some(x), Some(y)) => ByteSpan::new(x.start, y.end),
+            _ => ByteSpan::new(self.span.start, self.span.start),
+        }
+    }
+
+    /// Target candidates (mentions that are not first-person pronouns, and topic phrases).
+    /// A mention inside a topic phrase is left out: the phrase is the more specific target.
+    pub fn candidates(&self) -> Vec<Cand> {
+        let mut v: Vec<Cand> = self
+            .topics
+            .iter()
+            .zip(&self.topic_names)
+            .map(|(t, name)| Cand {
+                target: StanceTarget::Topic(name.clone()),
+                start: t.start,
+                end: t.end,
+            })
+            .collect();
+        for m in &self.mentions {
+            let first_person = m.kind == MentionKind::Pronoun
+                && (m.start..m.end).any(|i| is_in(FIRST_PERSON, self.word(i)));
+            let in_topic = self
+                .topics
+                .iter()
+                .any(|t| t.start <= m.start && m.end <= t.end);
+            if !first_person && !in_topic {
+                v.push(Cand {
+                    target: StanceTarget::Actor(m.actor),
+                    start: m.start,
+                    end: m.end,
+                });
+            }
+        }
+        v.sort_by_key(|c| (c.start, c.end));
+        v
+    }
+}
+
+/// Applies the lexicon's rules to one sentence.
+pub fn apply(ctx: &SentCtx, lex: &Lexicon, max_distance: usize) -> Vec<Found> {
+    let mut out = Vec::new();
+    let cands = ctx.candidates();
+    verb_rules(ctx, lex, &cands, max_distance, &mut out);
+    compound_rules(ctx, lex, &cands, &mut out);
+    quote_rules(ctx, lex, &cands, &mut out);
+    out
+}
+
+/// Negations (count) and modal factor in tokens `lo..hi`, skipping mention tokens.
+fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (usize, f32) {
+    let mut neg = 0;
+    let mut modal = 1.0f32;
+    let mut i = lo;
+    while i < hi {
+        if ctx.in_mention(i) {
+            i += 1;
+            continue;
+        }
+        let w = ctx.word(i);
+        if let Some((len, _)) = longest(&lex.negations, &ctx.words, i) {
+            neg += 1;
+            i += len;
+            continue;
+        }
+        if w.ends_with("n't") {
+            neg += 1;
+            i += 1;
+            continue;
+        }
+        if let Some((len, c)) = longest(&lex.modals, &ctx.words, i) {
+            modal *= c.weight;
+            i += len;
+            continue;
+        }
+        i += 1;
+    }
+    (neg, modal)
+}
+
+fn longest<'a>(cues: &'a [Cue], words: &[String], i: usize) -> Option<(usize, &'a Cue)> {
+    let mut best: Option<(usize, &Cue)> = None;
+    for c in cues {
+        if let Some(len) = c.match_at(words, i) {
+            if best.is_none_or(|(b, _)| len > b) {
+                best = Some((len, c));
+            }
+        }
+    }
+    best
+}
+
+fn flip(p: Polarity, negations: usize) -> Polarity {
+    if negations.is_multiple_of(2) {
+        return p;
+    }
+    match p {
+        Polarity::Support => Polarity::Oppose,
+        Polarity::Oppose => Polarity::Support,
+        Polarity::Neutral => Polarity::Neutral,
+    }
+}
+
+/// Whether the tokens `a..b` may separate a subject from its cue.
+fn gap_ok(ctx: &SentCtx, lex: &Lexicon, a: usize, b: usize, noun_cue: bool) -> bool {
+    if b < a || b - a > MAX_SUBJECT_GAP {
+        return false;
+    }
+    let mut i = a;
+    while i < b {
+        let w = ctx.word(i);
+        // An appositive or parenthetical between commas: ", the leader of Abkhazia,".
+        if w == "," {
+            if let Some(close) = (i + 1..b).find(|&k| ctx.word(k) == ",") {
+                if close - i <= 8 && (i + 1..close).all(|k| !is_in(CLAUSE_BREAK, ctx.word(k))) {
+                    i = close + 1;
+                    continue;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Negation and modal phrases ("stopped short of", "expected to") are skipped whole.
+        if let Some((len, _)) =
+            longest(&lex.negations, &ctx.words, i).or_else(|| longest(&lex.modals, &ctx.words, i))
+        {
+            i += len;
+            continue;
+        }
+        let ok = is_in(AUX, w)
+            || (w.ends_with("ly") && w.len() > 3)
+            || w.ends_with("n't")
+            // a catenative verb: "vowed to", "agreed to", "moved to".
+            || ctx.word(i + 1) == "to"
+            // "went on to", "set out to".
+            || (ctx.word(i + 2) == "to" && matches!(ctx.word(i + 1), "on" | "out" | "ahead"))
+            || (noun_cue
+                && (is_in(DETERMINERS, w) || w.chars().all(|c| c.is_alphabetic()) && !is_in(PREPOSITIONS, w)));
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// True when the mention starting at `start` sits in a prepositional phrase.
+fn in_pp(ctx: &SentCtx, start: usize) -> bool {
+    let mut k = start;
+    for _ in 0..4 {
+        let Some(p) = k.checked_sub(1) else {
+            return false;
+        };
+        let w = ctx.word(p);
+        if is_in(PREPOSITIONS, w) {
+            return true;
+        }
+        let capital = ctx.caps.get(p).copied().unwrap_or(false);
+        if is_in(DETERMINERS, w) || capital || w.chars().all(|c| c.is_ascii_digit()) {
+            k = p;
+            continue;
+        }
+        return false;
+    }
+    false
+}
+
+/// The source of a cue at token `i`: the nearest actor mention before it whose gap is
+/// verb-group material, or the quote's speaker for a first-person subject.
+fn subject_before(
+    ctx: &SentCtx,
+    lex: &Lexicon,
+    i: usize,
+    noun_cue: bool,
+) -> Option<(usize, usize)> {
+    // Coordinated verb phrase: "X dispatched Rice ... and urged Russia": take the clause's
+    // first subject.
+    let mut j = i;
+    while j > 0 && (ctx.word(j - 1).ends_with("ly") || is_in(&["also", "then"], ctx.word(j - 1))) {
+        j -= 1;
+    }
+    let coordinated = j > 0 && ctx.word(j - 1) == "and";
+    for m in ctx.mentions.iter().rev() {
+        if m.end > i {
+            continue;
+        }
+        // A first-person subject inside a quote is the speaker.
+        let first_person = (m.start..m.end).any(|k| is_in(FIRST_PERSON, ctx.word(k)));
+        if in_pp(ctx, m.start) && !first_person {
+            continue;
+        }
+        let poss = ctx.word(m.end) == "'s";
+        // "Russian troops attacked", "Russia's foreign ministry condemned": the head noun
+        // stands for the actor; "Georgia's breakaway provinces signed" does not.
+        let gap_start = match ctx.proxy_head_end(m.start, m.end) {
+            Some(Some(head_end)) if head_end <= i => head_end,
+            Some(_) if poss && noun_cue => m.end + 1,
+            Some(_) if poss => continue,
+            _ => m.end,
+        };
+        if gap_ok(ctx, lex, gap_start, i, noun_cue) {
+            if first_person {
+                if let Some(sp) = ctx.speaker.get(i).copied().flatten() {
+                    return Some((sp, m.end));
+                }
+            }
+            return Some((m.actor, m.end));
+        }
+    }
+    // Unresolved "we"/"I" inside a quote: the speaker.
+    if let Some(sp) = ctx.speaker.get(i).copied().flatten() {
+        let lo = i.saturating_sub(MAX_SUBJECT_GAP);
+        for k in (lo..i).rev() {
+            if is_in(FIRST_PERSON, ctx.word(k)) && gap_ok(ctx, lex, k + 1, i, noun_cue) {
+                return Some((sp, k + 1));
+            }
+        }
+    }
+    // "X dispatched Rice ... and urged Russia", "Moscow agreed ... after recognising".
+    let adjunct = j > 0
+        && is_in(
+            &["after", "before", "by", "while", "since", "when"],
+            ctx.word(j - 1),
+        )
+        && ctx.word(i).ends_with("ing");
+    if coordinated || adjunct {
+        return clause_subject(ctx, j.saturating_sub(1));
+    }
+    None
+}
+
+/// The subject of the clause that ends before token `before`: the nearest actor mention not
+/// in a prepositional phrase, not a modifier, and followed by verb-like material.
+fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
+    for m in ctx.mentions.iter().rev() {
+        if m.end > before {
+            continue;
+        }
+        if (m.end..before).any(|k| is_in(CLAUSE_BREAK, ctx.word(k))) {
+            return None;
+        }
+        if in_pp(ctx, m.start) || ctx.proxy_head(m.start, m.end).is_some() {
+            continue;
+        }
+        let next = ctx.word(m.end);
+        let verbish = (is_in(AUX, next) && next != "to" && next != ",")
+            || (next.len() > 3
+                && (next.ends_with("ed") || next.ends_with('s'))
+                && next.chars().all(char::is_alphabetic));
+        if verbish {
+            return Some((m.actor, m.end));
+        }
+    }
+    None
+}
+
+/// Targets starting in `p..p + window` (plus those coordinated with the first), stopping at a
+/// clause break.
+fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<Cand> {
+    let mut out: Vec<Cand> = Vec::new();
+    let limit = p + window;
+    let mut k = p;
+    while k < limit && k < ctx.words.len() {
+        if is_in(CLAUSE_BREAK, ctx.word(k)) {
+            break;
+        }
+        if let Some(c) = cands.iter().find(|c| c.start == k) {
+            if matches!(c.target, StanceTarget::Actor(_))
+                && ctx.proxy_head(c.start, c.end) == Some(false)
+            {
+                // "ties with Georgia's breakaway provinces": the object is not the actor.
+                break;
+            }
+            out.push(c.clone());
+            // Coordinated: "Russia and Georgia", "the US, the EU and NATO".
+            let mut end = c.end;
+            loop {
+                let mut q = end;
+                while matches!(ctx.word(q), "," | "and" | "or" | "as" | "well" | "the") {
+                    q += 1;
+                }
+                if q == end {
+                    break;
+                }
+                match cands.iter().find(|c2| c2.start == q) {
+                    Some(c2) if out.len() < 6 => {
+                        out.push(c2.clone());
+                        end = c2.end;
+                    }
+                    _ => break,
+                }
+            }
+            break;
+        }
+        k += 1;
+    }
+    out
+}
+
+fn push(
+    out: &mut Vec<Found>,
+    source: usize,
+    target: &StanceTarget,
+    pol: Polarity,
+    score: f32,
+    cue: String,
+    method: &str,
+) {
+    if let StanceTarget::Actor(t) = target {
+        if *t == source {
+            return;
+        }
+    }
+    out.push(Found {
+        source,
+        target: target.clone(),
+        polarity: pol,
+        score: score.clamp(0.0, 1.0),
+        cue,
+        method: method.to_string(),
+    });
+}
+
+fn verb_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], window: usize, out: &mut Vec<Found>) {
+    for i in 0..ctx.words.len() {
+        if ctx.in_mention(i) {
+            continue;
+        }
+        for cue in &lex.cues {
+            let (Pattern::Verb { words, gap }, CueKind::Stance(pol)) = (&cue.pattern, cue.kind)
+            else {
+                continue;
+            };
+            let Some((len, form)) = cue.match_form(&ctx.words, i) else {
+                continue;
+            };
+            let cue_name = cue.form_name(form);
+            let after = i + len;
+            let noun_cue = words.first().is_some_and(|w| w == "of");
+            // Passive: "condemned by the United States", "criticism from the West".
+            let mut p = after;
+            while ctx.word(p).ends_with("ly") {
+                p += 1;
+            }
+            if matches!(ctx.word(p), "by" | "from") && words.is_empty() {
+                let sources = targets_after(ctx, cands, p + 1, 3);
+                let Some((tgt_actor, tgt_end)) = subject_before(ctx, lex, i, noun_cue) else {
+                    continue;
+                };
+                let (neg, modal) = scope(ctx, lex, tgt_end, i);
+                for s in sources {
+                    if let StanceTarget::Actor(src) = s.target {
+                        push(
+                            out,
+                            src,
+                            &StanceTarget::Actor(tgt_actor),
+                            flip(pol, neg),
+                            negated_weight(cue.weight, neg) * modal,
+                            cue_name.clone(),
+                            "verb-passive",
+                        );
+                    }
+                }
+                continue;
+            }
+            // Literal words after the cue, with an optional short gap before them.
+            let mut q = after;
+            if !words.is_empty() {
+                let max_skip = if *gap { MAX_GAP } else { 0 };
+                let mut found = None;
+                for skip in 0..=max_skip {
+                    let at = after + skip;
+                    if words.iter().enumerate().all(|(k, w)| ctx.word(at + k) == w) {
+                        found = Some(at + words.len());
+                        break;
+                    }
+                    if is_in(CLAUSE_BREAK, ctx.word(at)) || ctx.in_mention(at) {
+                        break;
+                    }
+                }
+                let Some(f) = found else { continue };
+                q = f;
+            }
+            let Some((source, src_end)) = subject_before(ctx, lex, i, noun_cue) else {
+                continue;
+            };
+            let mut targets =
+                targets_after(ctx, cands, q, if words.is_empty() { window } else { 3 });
+            // A topic phrase around the cue ("Abkhazia, which Russia recognised as independent").
+            if targets.is_empty() {
+                targets.extend(
+                    cands
+                        .iter()
+                        .filter(|c| {
+                            matches!(c.target, StanceTarget::Topic(_)) && c.start < i && i < c.end
+                        })
+                        .cloned(),
+                );
+            }
+            let (neg, modal) = scope(ctx, lex, src_end.min(i), i);
+            let frame = frame_negated(ctx, lex, src_end, i);
+            let score = negated_weight(cue.weight, neg)
+                * modal
+                * if frame { FRAME_NEGATED_FACTOR } else { 1.0 };
+            let method = if ctx.speaker.get(i).copied().flatten() == Some(source) {
+                "quote-verb"
+            } else {
+                "verb"
+            };
+            for t in &targets {
+                push(
+                    out,
+                    source,
+                    &t.target,
+                    flip(pol, neg),
+                    score,
+                    cue_name.clone(),
+                    method,
+                );
+            }
+        }
+    }
+}
+
+/// Base score of a cue after negation.
+fn negated_weight(w: f32, negations: usize) -> f32 {
+    if !negations.is_multiple_of(2) {
+        w.max(NEGATED_FLOOR) * NEGATED_FACTOR
+    } else {
+        w
+    }
+}
+
+/// "did not say Russia would recognise": a negated speech verb just before the subject.
+fn frame_negated(ctx: &SentCtx, lex: &Lexicon, src_end: usize, _cue: usize) -> bool {
+    let Some(m) = ctx.mentions.iter().find(|m| m.end == src_end) else {
+        return false;
+    };
+    let lo = m.start.saturating_sub(5);
+    let speech = (lo..m.start).any(|k| {
+        matches!(
+            ctx.word(k),
+            "say" | "said" | "confirm" | "announce" | "state" | "indicate"
+        )
+    });
+    speech && !scope(ctx, lex, lo, m.start).0.is_multiple_of(2)
+}
+
+fn compound_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {
+    for (i, w) in ctx.words.iter().enumerate() {
+        let Some(dash) = w.rfind('-') else { continue };
+        let suffix = w.get(dash + 1..).unwrap_or("").to_string();
+        if suffix.is_empty() {
+            continue;
+        }
+        let Some(src) = ctx.mentions.iter().find(|m| m.start <= i && i < m.end) else {
+            continue;
+        };
+        for cue in &lex.cues {
+            let (Pattern::Compound, CueKind::Stance(pol)) = (&cue.pattern, cue.kind) else {
+                continue;
+            };
+            if cue.match_at(std::slice::from_ref(&suffix), 0).is_none() {
+                continue;
+            }
+            // "Russia-backed rebel regions": the target follows within a few words.
+            if let Some(t) = cands.iter().find(|c| {
+                c.start > i
+                    && c.start <= i + 4
+                    && !matches!(c.target, StanceTarget::Actor(a) if a == src.actor)
+            }) {
+                let gap_clean = (i + 1..t.start).all(|k| !is_in(CLAUSE_BREAK, ctx.word(k)));
+                if gap_clean {
+                    push(
+                        out,
+                        src.actor,
+                        &t.target,
+                        pol,
+                        cue.weight,
+                        suffix.clone(),
+                        "compound",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {
+    for c in cands {
+        let Some(speaker) = ctx.speaker.get(c.start).copied().flatten() else {
+            continue;
+        };
+        if matches!(c.target, StanceTarget::Actor(a) if a == speaker)
+            || (matches!(c.target, StanceTarget::Actor(_))
+                && ctx.proxy_head(c.start, c.end) == Some(false))
+        {
+            continue;
+        }
+        // Agent: "Georgia's aggression", "Moscow's push into".
+        let mut best: Option<(f32, Polarity, String, &str)> = None;
+        let mut k = c.end;
+        let mut steps = 0;
+        while steps < 4
+            && k < ctx.words.len()
+            && ctx.speaker.get(k).copied().flatten() == Some(speaker)
+        {
+            if is_in(CLAUSE_BREAK, ctx.word(k)) || is_in(PREPOSITIONS, ctx.word(k)) && steps > 0 {
+                break;
+            }
+            for cue in &lex.cues {
+                if let (Pattern::Agent, CueKind::Stance(pol)) = (&cue.pattern, cue.kind) {
+                    if let Some((_, form)) = cue.match_form(&ctx.words, k) {
+                        let (neg, _) = scope(ctx, lex, k.saturating_sub(2), k);
+                        let s = cue.weight;
+                        if best.as_ref().is_none_or(|b| s > b.0) {
+                            best = Some((s, flip(pol, neg), cue.form_name(form), "quote-agent"));
+                        }
+                    }
+                }
+            }
+            k += 1;
+            steps += 1;
+        }
+        // Words near the target inside the same quote.
+        if best.is_none() {
+            let lo = c.start.saturating_sub(QUOTE_WINDOW);
+            let hi = (c.end + QUOTE_WINDOW).min(ctx.words.len());
+            let mut nearest: Option<(usize, f32, Polarity, String)> = None;
+            for k in lo..hi {
+                if (c.start..c.end).contains(&k)
+                    || ctx.speaker.get(k).copied().flatten() != Some(speaker)
+                    || ctx.in_mention(k)
+                {
+                    continue;
+                }
+                for cue in &lex.cues {
+                    if let (Pattern::Quote, CueKind::Stance(pol)) = (&cue.pattern, cue.kind) {
+                        if let Some((len, form)) = cue.match_form(&ctx.words, k) {
+                            let d = if k < c.start {
+                                c.start - k
+                            } else {
+                                k - c.end + 1
+                            };
+                            // No clause break between cue and target.
+                            let (a, b) = if k < c.start {
+                                (k, c.start)
+                            } else {
+                                (c.end, k)
+                            };
+                            if (a..b).any(|x| is_in(CLAUSE_BREAK, ctx.word(x))) {
+                                continue;
+                            }
+                            // "Russia must keep its word" is about Russia, but "Russia fully
+                            // supported" is Russia acting, and "violation of the ceasefire"
+                            // makes the ceasefire the victim: neither is the speaker's stance.
+                            let target_acts = k >= c.end
+                                && gap_ok(ctx, lex, c.end, k, false)
+                                && pol == Polarity::Support;
+                            let victim =
+                                k < c.start && (k + len..c.start).any(|x| ctx.word(x) == "of");
+                            if target_acts || victim {
+                                continue;
+                            }
+                            let (neg, _) = scope(ctx, lex, k.saturating_sub(3), k);
+                            if nearest.as_ref().is_none_or(|n| d < n.0) {
+                                nearest =
+                                    Some((d, cue.weight, flip(pol, neg), cue.form_name(form)));
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((_, w, pol, name)) = nearest {
+                best = Some((w, pol, name, "quote-lexicon"));
+            }
+        }
+        if let Some((w, pol, name, method)) = best {
+            push(out, speaker, &c.target, pol, w * QUOTE_FACTOR, name, method);
+        }
+    }
+}
