@@ -255,3 +255,14 @@ fn shipped_pipeline_toml_is_valid_and_schema_doc_is_current() {
         "docs/schema.md is stale: run `newsmill schema --markdown > docs/schema.md`"
     );
 }
+
+#[test]
+fn config_doc_lists_every_key_with_its_default() {
+    let shown = bin().args(["config", "show"]).output().unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    let doc = std::fs::read_to_string(repo().join("docs/config.md")).unwrap();
+    assert!(
+        doc.contains(&shown),
+        "docs/config.md is stale: regenerate its toml block from `newsmill config show`"
+    );
+}
