@@ -114,6 +114,19 @@ fn bad_inputs_become_failure_rows_and_good_ones_survive() {
     )
     .unwrap();
     std::fs::write(input.join("notes.pdf"), b"%PDF-1.4").unwrap();
+    let para = "<p>The foreign minister said on Tuesday that talks with the rebels would resume next week, \
+                according to officials familiar with the plan, and that observers would be allowed in.</p>";
+    let page = format!(
+        "<html><head><title>Talks to resume | Example News</title>\
+         <meta property=\"article:published_time\" content=\"2008-09-09T10:00:00Z\"></head>\
+         <body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>\
+         <article><h1>Talks to resume</h1>{}</article>\
+         <footer>Copyright Example News</footer></body></html>",
+        para.repeat(4)
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, page.as_bytes()).unwrap();
+    std::fs::write(input.join("page.html.gz"), gz.finish().unwrap()).unwrap();
     let out = tmp.path().join("out");
     run(&input, &out, &[]);
 
@@ -141,7 +154,10 @@ fn bad_inputs_become_failure_rows_and_good_ones_survive() {
 
     let docs = read_rows(&out, "documents");
     let all = docs.join("\n");
-    assert_eq!(docs.len(), 5, "{all}");
+    assert_eq!(docs.len(), 6, "{all}");
+    assert!(all.contains("talks with the rebels would resume"), "{all}");
+    assert!(all.contains("UTF-8+gzip") && all.contains("html"), "{all}");
+    assert!(!all.contains("Copyright Example News"), "{all}");
     assert!(
         all.contains("président “Sarkozy” a parlé à Moscou"),
         "{all}"
@@ -252,7 +268,7 @@ fn shipped_pipeline_toml_is_valid_and_schema_doc_is_current() {
     assert_eq!(
         String::from_utf8_lossy(&md.stdout),
         doc,
-        "docs/schema.md is stale: run `newsmill schema --markdown > docs/schema.md`"
+        "docs/schema.md is stale: run scripts/gen-docs.sh"
     );
 }
 
@@ -263,6 +279,6 @@ fn config_doc_lists_every_key_with_its_default() {
     let doc = std::fs::read_to_string(repo().join("docs/config.md")).unwrap();
     assert!(
         doc.contains(&shown),
-        "docs/config.md is stale: regenerate its toml block from `newsmill config show`"
+        "docs/config.md is stale: run scripts/gen-docs.sh"
     );
 }

@@ -45,6 +45,24 @@ pub enum EvalCmd {
         #[arg(long, default_value = "models/stance-newsmtsc.bin")]
         model: PathBuf,
     },
+    /// Plain-text cleaning on the AEB benchmark: 4-gram precision, recall, F1 vs the gold body.
+    Clean {
+        /// aeb_plaintext_with_boilerplate.jsonl.
+        #[arg(
+            long,
+            default_value = "../shared/data/boilerplate/aeb_plaintext_with_boilerplate.jsonl"
+        )]
+        data: PathBuf,
+        /// Learn repeated lines per site from the set first (corpus statistics).
+        #[arg(long)]
+        corpus_pass: bool,
+    },
+    /// HTML main-content extraction on the AEB benchmark (same scorer as its evaluate.py).
+    Html {
+        /// The scrapinghub_aeb folder (html/, ground-truth.json).
+        #[arg(long, default_value = "../shared/data/boilerplate/scrapinghub_aeb")]
+        data: PathBuf,
+    },
     /// Quote attribution on the hand-written gold set: speaker accuracy and quote span F1.
     Quotes {
         /// Gold JSONL.
@@ -76,6 +94,59 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             Ok(())
         }
         EvalCmd::Quotes { gold, split } => eval_quotes(&gold, split.as_deref()),
+        EvalCmd::Clean { data, corpus_pass } => {
+            use newsmill::eval::clean;
+            let docs = clean::load_aeb(&data)?;
+            let (r, _) = clean::evaluate_cleaner(
+                &docs,
+                &newsmill::clean::CleanConfig::default(),
+                corpus_pass,
+            )?;
+            println!(
+                "AEB plain text ({} pages): 4-gram shingle scores, mean over pages",
+                docs.len()
+            );
+            println!("{:<26} {:>6} {:>6} {:>6}", "", "P", "R", "F1");
+            for (name, p) in [
+                ("cleaner, all", &r.all),
+                ("cleaner, dev (even)", &r.dev),
+                ("cleaner, test (odd)", &r.test),
+                ("no cleaning, all", &r.baseline),
+            ] {
+                println!(
+                    "{name:<26} {:>6.4} {:>6.4} {:>6.4}",
+                    p.precision, p.recall, p.f1
+                );
+            }
+            Ok(())
+        }
+        EvalCmd::Html { data } => {
+            use newsmill::eval::html;
+            let pages = html::load_aeb_html(&data)?;
+            let (r, _) =
+                html::evaluate_extract_html(&pages, &newsmill::ingest::html::HtmlConfig::default());
+            println!(
+                "AEB HTML ({} pages): 4-gram shingle scores, mean over pages",
+                pages.len()
+            );
+            println!("{:<22} {:>6} {:>6} {:>6}", "", "P", "R", "F1");
+            for (name, p) in [
+                ("all", &r.all),
+                ("dev (even)", &r.dev),
+                ("test (odd)", &r.test),
+            ] {
+                println!(
+                    "{name:<22} {:>6.4} {:>6.4} {:>6.4}",
+                    p.precision, p.recall, p.f1
+                );
+            }
+            println!(
+                "empty extractions: {}; speed {:.1} MB/s",
+                r.empty,
+                r.mb_per_s()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `newsmill eval ...`: accuracy of each stage on held-out gold data.
 
 pub mod clean;
+pub mod html;
 pub mod quotes;
 pub mod sbd;
 pub mod stance;

@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod discover;
+pub mod html;
 pub mod jsonl;
 pub mod reader;
 
@@ -40,6 +41,8 @@ pub struct IngestConfig {
     pub txt_title_from_first_line: bool,
     /// JSONL field names; for each, the first field present in a record is used.
     pub jsonl: JsonlFields,
+    /// HTML main-content extraction.
+    pub html: html::HtmlConfig,
 }
 
 impl Default for IngestConfig {
@@ -53,6 +56,7 @@ impl Default for IngestConfig {
             max_doc_bytes: 64 * 1024 * 1024,
             txt_title_from_first_line: false,
             jsonl: JsonlFields::default(),
+            html: html::HtmlConfig::default(),
         }
     }
 }
@@ -191,7 +195,22 @@ fn load_file(file: &InputFile, cfg: &IngestConfig) -> Loaded {
     };
     let id = DocId::from_source_key(&file.key);
     match file.format {
-        SourceFormat::Html => Ok(Doc::new(id, source, decoded.text, DocMeta::default())),
+        SourceFormat::Html => {
+            let page = html::extract_html(&decoded.text, None, &cfg.html)
+                .map_err(|e| fail(format!("HTML extraction failed: {e}")))?;
+            if page.text.trim().is_empty() {
+                return Err(fail("HTML page has no article text".into()));
+            }
+            let meta = DocMeta {
+                title: page.title,
+                byline: page.byline,
+                dateline: None,
+                published: page.published,
+                agency: page.site_name,
+                url: page.url,
+            };
+            Ok(Doc::new(id, source, page.text, meta))
+        }
         _ => {
             let mut meta = DocMeta::default();
             let mut text = decoded.text;
