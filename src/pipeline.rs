@@ -176,11 +176,7 @@ impl Pipeline {
 
         let files = ingest::discover(&opts.inputs, &self.cfg.ingest);
         let input_files = files.iter().filter(|f| f.is_ok()).count() as u64;
-        let input_bytes: u64 = files
-            .iter()
-            .flatten()
-            .map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0))
-            .sum();
+        let input_bytes: u64 = files.iter().flatten().map(|f| f.bytes).sum();
 
         let staging = Staging::begin(&opts.output)?;
         let mut sink = RowSink::create(staging.path(), &self.cfg, &self.cfg.output)?;

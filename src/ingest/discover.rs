@@ -17,6 +17,8 @@ pub struct InputFile {
     pub key: String,
     /// Format by extension.
     pub format: SourceFormat,
+    /// Size in bytes at discovery (progress and batch sizing; reading re-checks the limit).
+    pub bytes: u64,
 }
 
 /// Lists the files under `inputs` in sorted order, plus failures for unreadable paths and
@@ -60,11 +62,13 @@ pub fn discover(inputs: &[PathBuf], cfg: &IngestConfig) -> Vec<Result<InputFile,
                 continue;
             };
             let key = relative_key(input, &path);
+            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
             out.push(Ok(InputFile {
                 path,
                 display,
                 key,
                 format,
+                bytes,
             }));
         }
     }

@@ -86,6 +86,7 @@ mod tests {
             display: "in/a.jsonl".into(),
             key: "a.jsonl".into(),
             format: SourceFormat::Jsonl,
+            bytes: 0,
         }
     }
 

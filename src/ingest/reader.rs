@@ -1,7 +1,7 @@
 //! Streaming input files as units: whole files, or single JSONL lines read lazily.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 
 use super::{discover::InputFile, Failure};
 use crate::doc::SourceFormat;
@@ -30,7 +30,7 @@ impl Unit {
     /// Rough size in bytes, used to bound batches.
     pub fn approx_bytes(&self) -> u64 {
         match self {
-            Unit::File(f) => std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0),
+            Unit::File(f) => f.bytes,
             Unit::Record { bytes, .. } => bytes.len() as u64,
             Unit::Failed(_) => 0,
         }
@@ -197,13 +197,6 @@ fn read_bounded_line(r: &mut dyn BufRead, max: u64) -> std::io::Result<LineRead>
         out.pop();
     }
     Ok(LineRead::Line(out))
-}
-
-/// Reads at most `limit` bytes (used by tests and callers that need a bounded read).
-pub fn read_limited(mut r: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    r.by_ref().take(limit).read_to_end(&mut v)?;
-    Ok(v)
 }
 
 #[cfg(test)]

@@ -22,22 +22,20 @@ pub fn build(cfg: &PipelineConfig) -> Result<Vec<Box<dyn Stage>>, PipelineError>
     } else {
         stages.push(Box::new(clean::PassThrough));
     }
-    if !cfg.split.enabled {
-        return Ok(stages);
+    let runs = |s: &str| runs(cfg, s);
+    if runs("split") {
+        stages.push(Box::new(split::SplitStage::new(&cfg.split)?));
     }
-    stages.push(Box::new(split::SplitStage::new(&cfg.split)?));
-    if !cfg.ner.enabled {
-        return Ok(stages);
+    if runs("ner") {
+        stages.push(Box::new(ner::NerStage::new(&cfg.ner)?));
     }
-    stages.push(Box::new(ner::NerStage::new(&cfg.ner)?));
-    if !cfg.actors.enabled {
-        return Ok(stages);
+    if runs("actors") {
+        stages.push(Box::new(actors::ActorsStage::new(&cfg.actors)?));
     }
-    stages.push(Box::new(actors::ActorsStage::new(&cfg.actors)?));
-    if cfg.quotes.enabled {
+    if runs("quotes") {
         stages.push(Box::new(quotes::QuotesStage::new(&cfg.quotes)?));
     }
-    if cfg.stance.enabled {
+    if runs("stance") {
         stages.push(Box::new(stance::StanceStage::new(&cfg.stance)?));
     }
     Ok(stages)
