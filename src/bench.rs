@@ -104,11 +104,3 @@ pub fn bench_stages(
     }
     Ok(rows)
 }
-
-/// Peak resident set size of this process in bytes (Linux `VmHWM`), if available.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}

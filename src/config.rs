@@ -128,6 +128,16 @@ impl PipelineConfig {
         crate::doc::hex_prefix(blake3::hash(json.as_bytes()).as_bytes(), 8)
     }
 
+    /// Hash of the settings that change table contents: the config without `[run]` (threads,
+    /// batching, progress) and `[output]` (folder, compression). Outputs with equal results
+    /// hashes (and model checksums) can be extended incrementally and merged.
+    pub fn results_hash(&self) -> String {
+        let mut c = self.clone();
+        c.run = Default::default();
+        c.output = Default::default();
+        c.hash()
+    }
+
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         let bad = |key: &str, message: String| ConfigError::Value {
             path: path.to_path_buf(),
@@ -166,13 +176,23 @@ impl PipelineConfig {
         Ok(())
     }
 
-    /// Makes relative model and resource paths relative to `base` (the config file's folder).
-    /// `output.dir` and input paths stay relative to the working directory.
+    /// Makes relative model and resource paths written in the file relative to `base` (the
+    /// config file's folder). `output.dir`, input paths and the built-in default model paths
+    /// stay relative to the working directory.
     pub fn resolve_paths(&mut self, base: &Path) {
-        self.ner.model = resolve_path(base, &self.ner.model);
+        // Built-in default model paths (`models/...`) stay relative to the working directory:
+        // a config file elsewhere that does not name a model still finds the shipped one.
+        let defaults = PipelineConfig::default();
+        if self.ner.model != defaults.ner.model {
+            self.ner.model = resolve_path(base, &self.ner.model);
+        }
         self.actors.resolve_paths(base);
         self.quotes.resolve_paths(base);
+        let default_classifier = self.stance.classifier_model == defaults.stance.classifier_model;
         self.stance.resolve_paths(base);
+        if default_classifier {
+            self.stance.classifier_model = defaults.stance.classifier_model;
+        }
         if let Some(p) = &mut self.clean.extra_patterns_file {
             *p = resolve_path(base, p);
         }

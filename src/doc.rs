@@ -134,6 +134,14 @@ pub struct Source {
     pub format: SourceFormat,
     /// Character encoding used to decode the bytes (e.g. `UTF-8`, `windows-1252`); `+gzip` when decompressed.
     pub encoding: String,
+    /// [`source_hash`] of the raw input bytes (the file, or the JSONL line) as read.
+    pub hash: String,
+}
+
+/// 32 lowercase hex digits of the BLAKE3 hash of raw input bytes: identical inputs, identical
+/// hash. Incremental runs skip units whose hash is already in the output.
+pub fn source_hash(bytes: &[u8]) -> String {
+    hex_prefix(blake3::hash(bytes).as_bytes(), 16)
 }
 
 /// Metadata of an article, from the input record (JSONL fields, HTML meta tags) or found by cleaning.

@@ -17,6 +17,8 @@ use newsmill::pipeline::{Pipeline, RunOptions};
 /// Typical use:
 ///   newsmill run                                  # pipeline.toml, seeds/ -> output/
 ///   newsmill run --input archive/ --output out/   # your own corpus
+///   newsmill run --input archive/ --incremental   # scheduled: only what is new
+///   newsmill run --shard 0/4 --output out-0 ...   # one of 4 shards; then `newsmill merge`
 ///   newsmill config show                          # every option with its default
 ///   newsmill schema                               # what each output column means
 #[derive(Parser)]
@@ -34,6 +36,23 @@ enum Command {
     /// previous run's complete output. Unreadable inputs and per-article stage errors become rows
     /// of the `failures` table; the run goes on.
     Run(RunArgs),
+    /// Combine shard outputs (`run --shard i/N`) or outputs of disjoint inputs into one.
+    ///
+    /// Table parts are hard-linked (copied across file systems), the actor tables are rebuilt
+    /// over all inputs: the result equals a single run over all inputs. Example:
+    ///   newsmill merge --output out out-0 out-1 out-2 out-3
+    #[command(verbatim_doc_comment)]
+    Merge {
+        /// Merged output folder (replaced atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Output folders to merge (all shards of one sharded run, or outputs of disjoint inputs).
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// No summary line.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Check or print a pipeline.toml.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -72,6 +91,18 @@ struct RunArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// Extend the existing output instead of replacing it: inputs whose raw bytes are already
+    /// in it (documents.source_hash, failures.source_hash) are skipped without any work, new
+    /// ones are added as new table parts (`<table>/part-NNNNN.parquet`), and the actor tables
+    /// are rebuilt over everything. Nothing new: the output is left untouched. The output must
+    /// have been made with the same settings and models.
+    #[arg(long)]
+    incremental: bool,
+    /// Process only shard INDEX of COUNT (0-based: 0/4 .. 3/4), a fixed share of the input
+    /// units chosen by a hash of their path (and line); give each shard its own --output and
+    /// combine them with `newsmill merge`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    shard: Option<newsmill::pipeline::Shard>,
 }
 
 #[derive(Subcommand)]
@@ -103,6 +134,24 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Merge {
+            output,
+            inputs,
+            quiet,
+        } => {
+            let t = std::time::Instant::now();
+            let m = newsmill::output::merge::merge(&inputs, &output)?;
+            if !quiet {
+                eprintln!(
+                    "newsmill: merged {} outputs, {} documents in {:.2}s -> {}",
+                    m.inputs,
+                    m.documents,
+                    t.elapsed().as_secs_f64(),
+                    output.display()
+                );
+            }
+            Ok(())
+        }
         Command::Config(ConfigCmd::Check { path }) => {
             PipelineConfig::load(&path)?;
             println!("{}: ok", path.display());
@@ -142,6 +191,8 @@ fn run(args: RunArgs) -> Result<()> {
         output: args.output.unwrap_or_else(|| cfg.output.dir.clone()),
         threads: args.threads.unwrap_or(cfg.run.threads),
         progress: cfg.run.progress && !args.quiet,
+        incremental: args.incremental,
+        shard: args.shard,
     };
     let pipeline = Pipeline::from_config(cfg).context("setting up the pipeline")?;
     let summary = pipeline.run(&opts)?;

@@ -1,86 +1,9 @@
 //! End-to-end tests of `newsmill run` through the real binary: bad input, determinism across
-//! thread counts, kill-safety, and config errors.
+//! thread counts, and config errors. Kill-safety, incremental and sharded runs: scheduled_runs.rs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsmill"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
-    let out = bin()
-        .current_dir(repo())
-        .args(["run", "--quiet", "--input"])
-        .arg(input)
-        .arg("--output")
-        .arg(output)
-        .args(extra)
-        .output()
-        .expect("spawn newsmill");
-    assert!(
-        out.status.success(),
-        "newsmill failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Reads a Parquet table back as (column name, rendered values) rows, via the parquet crate.
-fn read_rows(dir: &Path, table: &str) -> Vec<String> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    let mut rows = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(table))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
-        .collect();
-    files.sort();
-    for f in files {
-        let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
-        for row in reader.get_row_iter(None).unwrap() {
-            rows.push(row.unwrap().to_string());
-        }
-    }
-    rows
-}
-
-fn table_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in walkdir(dir) {
-        if entry.extension().is_some_and(|e| e == "parquet") {
-            let rel = entry.strip_prefix(dir).unwrap().display().to_string();
-            out.push((rel, std::fs::read(&entry).unwrap()));
-        }
-    }
-    out.sort();
-    out
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
+use common::{bin, read_rows, repo, run, table_bytes};
 
 #[test]
 fn bad_inputs_become_failure_rows_and_good_ones_survive() {
@@ -180,47 +103,6 @@ fn output_is_byte_identical_at_one_and_two_threads() {
     let (ta, tb) = (table_bytes(&a), table_bytes(&b));
     assert!(ta.len() >= 3);
     assert_eq!(ta, tb);
-}
-
-#[test]
-fn killed_run_leaves_previous_output_and_rerun_matches() {
-    let tmp = tempfile::tempdir().unwrap();
-    // A corpus big enough that a run takes a moment: the seeds copied many times.
-    let input = tmp.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    for i in 0..200 {
-        for e in std::fs::read_dir(repo().join("seeds")).unwrap() {
-            let p = e.unwrap().path();
-            let name = format!("{i:03}_{}", p.file_name().unwrap().to_string_lossy());
-            std::fs::copy(&p, input.join(name)).unwrap();
-        }
-    }
-    let out = tmp.path().join("out");
-    run(&input, &out, &[]);
-    let reference = table_bytes(&out);
-    for delay_ms in [5u64, 40, 120] {
-        let mut child = bin()
-            .current_dir(repo())
-            .args(["run", "--quiet", "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(&out)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-        // Whatever the moment of the kill, the output is a complete run.
-        assert_eq!(table_bytes(&out), reference, "after kill at {delay_ms} ms");
-    }
-    run(&input, &out, &[]);
-    assert_eq!(table_bytes(&out), reference);
-    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

@@ -9,8 +9,8 @@
 //! - capitals and seats of government stand for their state when they act ("the Kremlin
 //!   said", "Moscow warned") and stay places when they are locations ("in Moscow");
 //! - demonyms name their state ("Russian troops" → Russia);
-//! - role phrases ("the Georgian president") and pronoun speakers ("he said") resolve to a
-//!   person named in the document.
+//! - role phrases ("the Georgian president") and pronoun speakers and subjects ("he said",
+//!   "She will not visit Moscow") resolve to a person named in the document.
 //!
 //! Keys ([`crate::doc::DocActor::key`]) are normalised canonical names ([`names::normalize_key`]):
 //! gazetteer names for states and organisations, full names for persons, so documents agree.
@@ -106,7 +106,8 @@ pub struct ActorsConfig {
     pub demonyms: bool,
     /// Resolve role phrases ("the Georgian president") to persons named in the document.
     pub roles: bool,
-    /// Resolve "he"/"she" before speech verbs to persons.
+    /// Resolve "he"/"she" next to speech verbs ("he said") or opening a sentence ("She will
+    /// not visit Moscow") to persons named shortly before.
     pub pronouns: bool,
     /// How many sentences back a pronoun's antecedent may be (0 to 10).
     pub pronoun_window: usize,

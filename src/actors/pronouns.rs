@@ -1,7 +1,9 @@
-//! Pronoun speakers: "he said", "she told reporters", "said he". Kept simple and precise: only
-//! "he"/"she" (from `pronouns.tsv`) directly before a speech verb (or right after one), outside
-//! quotation marks, resolved to a person mentioned outside quotation marks in the same or the
-//! previous `pronoun_window` sentences. The antecedent is taken from the nearest sentence that
+//! Pronoun speakers and subjects: "he said", "she told reporters", "said he", and a "He"/"She"
+//! opening a sentence ("She will not visit Moscow"), whose actions the stance rules read. Kept
+//! simple and precise: only "he"/"she" (from `pronouns.tsv`) directly before a speech verb (or
+//! right after one) or as a sentence's first word, outside quotation marks, resolved to a person
+//! mentioned outside quotation marks in the same or the previous `pronoun_window` sentences
+//! (pronouns already resolved count, so "Rice ... She ... She ..." chains to Rice). The antecedent is taken from the nearest sentence that
 //! has a gender-compatible person, and within it the leftmost one (in English news the subject
 //! comes first: "Bagapsh said after talks with Medvedev. ... he told reporters" → Bagapsh).
 
@@ -10,7 +12,7 @@ use super::metonyms::FILLERS;
 use super::resolve::Ctx;
 
 /// A pronoun to resolve: token index and gender.
-pub fn speech_pronouns(ctx: &Ctx) -> Vec<(usize, Gender)> {
+pub fn subject_pronouns(ctx: &Ctx) -> Vec<(usize, Gender)> {
     let v = &ctx.v;
     let mut out = Vec::new();
     for i in 0..v.len() {
@@ -27,7 +29,9 @@ pub fn speech_pronouns(ctx: &Ctx) -> Vec<(usize, Gender)> {
         }
         let after = j < sent.end && ctx.kb.verb(v.tok(j)).is_some_and(|c| c.is_speech());
         let before = i > sent.start && ctx.kb.verb(v.tok(i - 1)).is_some_and(|c| c.is_speech());
-        if after || before {
+        // A capitalised pronoun opening a sentence is its subject ("She will not visit ...").
+        let opens = i == sent.start && j < sent.end && v.tok(i).starts_with(char::is_uppercase);
+        if after || before || opens {
             out.push((i, g));
         }
     }

@@ -129,8 +129,9 @@ pub struct ActorRecord {
     pub affiliation_actor_id: Option<String>,
     /// Surface forms, sorted.
     pub aliases: Vec<String>,
-    /// Documents mentioning it (a document using two keys that the corpus pass merged counts
-    /// twice; inside a document, variants are already merged, so this is rare).
+    /// Documents mentioning it. `finalize` sums the merged keys' counts (a document using two
+    /// keys that were merged counts twice); the corpus pass replaces this with the exact count
+    /// of distinct documents in the mentions table.
     pub n_docs: u64,
     /// Mentions.
     pub n_mentions: u64,
@@ -208,6 +209,21 @@ impl ActorRegistry {
         for (k, s) in other.stats {
             self.stats.entry(k).or_default().add(s);
         }
+    }
+
+    /// The counters as JSON, saved in the output's `_state/actor_registry.json` so that later
+    /// runs (incremental, merge of shards) can add to them without reprocessing documents.
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(&self.stats)
+    }
+
+    /// Adds counters saved by [`ActorRegistry::to_json`].
+    pub fn add_json(&mut self, bytes: &[u8]) -> Result<(), serde_json::Error> {
+        let stats: BTreeMap<String, KeyStats> = serde_json::from_slice(bytes)?;
+        for (k, s) in stats {
+            self.stats.entry(k).or_default().add(s);
+        }
+        Ok(())
     }
 
     /// Number of distinct keys observed.

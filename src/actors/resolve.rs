@@ -19,7 +19,7 @@ use super::metonyms::acting;
 use super::names::{is_all_caps, is_capitalized, is_possessive_token, key_words, normalize_key};
 use super::orgs::org_identity;
 use super::persons::{cluster, PersonObs};
-use super::pronouns::{antecedent, speech_pronouns};
+use super::pronouns::{antecedent, subject_pronouns};
 use super::roles::{appositive_after, role_nps, title_before};
 use super::view::TokenView;
 use super::ActorsConfig;
@@ -698,10 +698,10 @@ fn roles_pass(
     }
 }
 
-/// Pronoun speakers resolved to persons.
+/// Pronoun speakers and sentence subjects resolved to persons.
 fn pronoun_pass(ctx: &Ctx, out: &mut Out) {
     let v = &ctx.v;
-    for (i, g) in speech_pronouns(ctx) {
+    for (i, g) in subject_pronouns(ctx) {
         if !out.free(&(i..i + 1)) {
             continue;
         }

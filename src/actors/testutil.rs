@@ -57,6 +57,7 @@ pub fn doc_from(text: &str, entities: &[(&str, &str)]) -> Doc {
             line: None,
             format: SourceFormat::Txt,
             encoding: "UTF-8".into(),
+            hash: String::new(),
         },
         String::new(),
         DocMeta::default(),

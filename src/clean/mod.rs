@@ -88,6 +88,13 @@ pub struct CleanConfig {
     /// Drop earlier copies of a paragraph printed twice in the same document (a lede repeated
     /// below the photo, a duplicated caption); the last copy is kept.
     pub drop_repeated_paragraphs: bool,
+    /// Learn boilerplate from the corpus: before the main pass, `newsmill run` reads every
+    /// input once more and counts, per source (the URL's host, else the input's folder or
+    /// JSONL file), in how many documents each short line occurs; lines repeated across many
+    /// documents of a source (see `min_repeat_*`) are then dropped as site chrome. Costs one
+    /// extra read and decode of the inputs; sharded runs count over all inputs, so shards see
+    /// the same statistics as a single run.
+    pub corpus_pass: bool,
     /// Corpus statistics: a non-sentence line is boilerplate if it occurs in at least this many
     /// documents of the same source (needs `Cleaner::with_corpus_stats`).
     pub min_repeat_docs: u32,
@@ -117,6 +124,7 @@ impl Default for CleanConfig {
             select_body: true,
             drop_captions: true,
             drop_repeated_paragraphs: true,
+            corpus_pass: true,
             min_repeat_docs: 3,
             min_repeat_docs_sentence: 5,
             min_repeat_fraction: 0.2,

@@ -145,7 +145,7 @@ fn end_to_end(
     )?;
     let docs = manifest["documents"]["read"].as_u64().unwrap_or(0);
     let bytes = manifest["input_bytes"].as_u64().unwrap_or(0);
-    let words = words_in_run(out).unwrap_or(0);
+    let words = words_in_run(out)?;
     Ok(BenchRow {
         stage: format!("end-to-end (scale {scale})"),
         threads,
@@ -157,25 +157,30 @@ fn end_to_end(
     })
 }
 
-/// Whitespace words of the cleaned text, read back from the documents table.
-fn words_in_run(out: &Path) -> Option<u64> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
+/// Whitespace words of the cleaned text, read back from the documents table (every part).
+fn words_in_run(out: &Path) -> Result<u64> {
+    use arrow::array::{Array, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ProjectionMask;
     let mut words = 0u64;
-    for e in std::fs::read_dir(out.join("documents")).ok()? {
-        let reader = SerializedFileReader::new(std::fs::File::open(e.ok()?.path()).ok()?).ok()?;
-        let schema = reader.metadata().file_metadata().schema_descr();
-        let idx = (0..schema.num_columns()).find(|&i| schema.column(i).name() == "clean_text")?;
-        let proj = schema.root_schema().get_fields()[idx].clone();
-        let projection = parquet::schema::types::Type::group_type_builder("schema")
-            .with_fields(vec![proj])
-            .build()
-            .ok()?;
-        for row in reader.get_row_iter(Some(projection)).ok()? {
-            let row = row.ok()?;
-            if let Ok(s) = parquet::record::RowAccessor::get_string(&row, 0) {
-                words += s.split_whitespace().count() as u64;
+    for path in newsmill::output::state::parquet_files(&out.join("documents"))? {
+        let file = std::fs::File::open(&path)?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+        let schema = builder.parquet_schema();
+        let idx = (0..schema.num_columns())
+            .find(|&i| schema.column(i).name() == "clean_text")
+            .context("documents table without clean_text")?;
+        let mask = ProjectionMask::leaves(schema, [idx]);
+        for batch in builder.with_projection(mask).build()? {
+            let batch = batch?;
+            if let Some(col) = batch.column(0).as_any().downcast_ref::<StringArray>() {
+                words += col
+                    .iter()
+                    .flatten()
+                    .map(|s| s.split_whitespace().count() as u64)
+                    .sum::<u64>();
             }
         }
     }
-    Some(words)
+    Ok(words)
 }

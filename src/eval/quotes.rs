@@ -134,6 +134,7 @@ pub fn prepare_with_gold_entities(r: &GoldRecord) -> Doc {
             line: None,
             format: SourceFormat::Txt,
             encoding: "UTF-8".into(),
+            hash: String::new(),
         },
         String::new(),
         DocMeta::default(),

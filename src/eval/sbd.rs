@@ -6,8 +6,8 @@
 //! - documents: JSONL `{doc_id, text, sent_spans: [[start, end], ...]}` with *character*
 //!   offsets into `text`; paragraphs are separated by `"\n"`.
 //!
-//! **Boundary F1.** Every paragraph is split on its own (paragraph ends are free boundaries,
-//! as in the README). A boundary is the end offset of a sentence, after trimming whitespace,
+//! **Boundary F1.** The whole document is split at once; paragraph ends are free boundaries,
+//! as in the README. A boundary is the end offset of a sentence, after trimming whitespace,
 //! that is *not* the end of its paragraph. Precision = matched predicted boundaries / all
 //! predicted boundaries, recall = matched gold boundaries / all gold boundaries, where two
 //! boundaries match when their end offsets are equal. Free paragraph ends are excluded from
@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use crate::text::sentences::SentenceSplitter;
 
-/// How many error examples a report keeps (for `--show-errors` style output).
-const MAX_EXAMPLES: usize = 200;
+/// How many error examples a report keeps (printed with `--errors N`).
+const MAX_EXAMPLES: usize = 5000;
 
 /// Errors while reading gold data.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ pub struct SbdReport {
     pub matched: usize,
     /// Golden-rule exact-match summary (only for golden-rule files).
     pub golden: Option<GoldenSummary>,
-    /// Up to 200 error examples: `MISS`/`FALSE` + document id + context around the offset,
+    /// Up to 5000 error examples: `MISS`/`FALSE` + document id + context around the offset,
     /// with `‖` marking the boundary position.
     pub examples: Vec<String>,
 }
@@ -242,21 +242,12 @@ fn paragraphs(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Predicted sentences of `text`, splitting each paragraph on its own.
+/// Predicted sentences of `text`. The whole document is split in one call, as the pipeline
+/// splits a whole article, so cues that the splitter takes from the whole text (informal
+/// writing) see the document. With the default `single_newline_is_boundary` every
+/// paragraph end is a hard break, so no sentence crosses a paragraph.
 fn predict(text: &str, splitter: &SentenceSplitter) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for p in paragraphs(text) {
-        let Some(slice) = text.get(p.clone()) else {
-            continue;
-        };
-        out.extend(
-            splitter
-                .split(slice)
-                .into_iter()
-                .map(|r| r.start + p.start..r.end + p.start),
-        );
-    }
-    out
+    splitter.split(text)
 }
 
 /// Internal (non-paragraph-end) sentence ends.

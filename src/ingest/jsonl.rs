@@ -11,6 +11,7 @@ pub fn parse_record(
     line: u64,
     bytes: &[u8],
     gzip: bool,
+    hash: &str,
     cfg: &IngestConfig,
 ) -> Loaded {
     let fail = |e: String| Failure::ingest(&file.display, Some(line), e);
@@ -58,6 +59,7 @@ pub fn parse_record(
         line: Some(line),
         format: SourceFormat::Jsonl,
         encoding,
+        hash: hash.to_string(),
     };
     Ok(Doc::new(DocId::from_source_key(&key), source, text, meta))
 }
@@ -98,6 +100,7 @@ mod tests {
             3,
             br#"{"headline":"Truce","body":"Text here.","date":"2008-08-14T10:00:00Z","author":["A","B"]}"#,
             false,
+            "h",
             &cfg,
         )
         .unwrap();
@@ -107,19 +110,20 @@ mod tests {
         assert_eq!(d.meta.byline.as_deref(), Some("A, B"));
         assert_eq!(d.id, DocId::from_source_key("a.jsonl#3"));
         let with_id =
-            parse_record(&file(), 9, br#"{"id": 42, "text":"x y"}"#, false, &cfg).unwrap();
+            parse_record(&file(), 9, br#"{"id": 42, "text":"x y"}"#, false, "h", &cfg).unwrap();
         assert_eq!(with_id.id, DocId::from_source_key("id:42"));
     }
 
     #[test]
     fn broken_lines_fail_with_line_number() {
         let cfg = IngestConfig::default();
-        let e = parse_record(&file(), 7, br#"{"text": "unterminated"#, false, &cfg).unwrap_err();
+        let e =
+            parse_record(&file(), 7, br#"{"text": "unterminated"#, false, "h", &cfg).unwrap_err();
         assert_eq!(e.line, Some(7));
         assert!(e.error.contains("malformed JSON"), "{}", e.error);
-        let e = parse_record(&file(), 8, br#"{"title": "no body"}"#, false, &cfg).unwrap_err();
+        let e = parse_record(&file(), 8, br#"{"title": "no body"}"#, false, "h", &cfg).unwrap_err();
         assert!(e.error.contains("no text"), "{}", e.error);
-        let e = parse_record(&file(), 9, b"[1,2]", false, &cfg).unwrap_err();
+        let e = parse_record(&file(), 9, b"[1,2]", false, "h", &cfg).unwrap_err();
         assert!(e.error.contains("object"), "{}", e.error);
     }
 

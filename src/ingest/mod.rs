@@ -160,21 +160,116 @@ impl Failure {
 /// The outcome of loading a unit: a document or a failure.
 pub type Loaded = Result<Doc, Failure>;
 
+/// What became of one unit when loading it with a skip test ([`load_unit_unless`]).
+#[derive(Debug)]
+pub enum UnitOutcome {
+    /// A document, ready for the stages (its [`Source::hash`] is set).
+    Doc(Box<Doc>),
+    /// The unit could not be read; `source_hash` identifies it for incremental runs.
+    Failed {
+        /// The failure row.
+        failure: Failure,
+        /// Hash of the raw bytes, or of the failure itself when no bytes could be read.
+        source_hash: String,
+    },
+    /// The skip test said the unit's raw bytes are already processed: nothing was decoded.
+    Skipped,
+}
+
+impl Failure {
+    /// Identity of a failure that has no readable bytes (unsupported or unreadable file):
+    /// the same failure on the same path gets the same hash, so incremental reruns skip it.
+    pub fn identity_hash(&self) -> String {
+        let line = self.line.map(|l| l.to_string()).unwrap_or_default();
+        crate::doc::source_hash(
+            format!("failure\0{}\0{line}\0{}", self.source_path, self.error).as_bytes(),
+        )
+    }
+}
+
+/// The key a unit is assigned to a shard by: the file's source key, plus `#line` for a JSONL
+/// record; for an unreadable input, its path (and line). Known before anything is decoded.
+pub fn unit_key(unit: &Unit) -> String {
+    match unit {
+        Unit::File(f) => f.key.clone(),
+        Unit::Record { file, line, .. } => format!("{}#{line}", file.key),
+        Unit::Failed(f) => match f.line {
+            Some(l) => format!("{}#{l}", f.source_path),
+            None => f.source_path.clone(),
+        },
+    }
+}
+
 /// Decodes and parses one unit into a document (runs on worker threads).
 pub fn load_unit(unit: Unit, cfg: &IngestConfig) -> Loaded {
-    match unit {
-        Unit::File(file) => load_file(&file, cfg),
+    match load_unit_unless(unit, cfg, &|_| false) {
+        UnitOutcome::Doc(d) => Ok(*d),
+        UnitOutcome::Failed { failure, .. } => Err(failure),
+        UnitOutcome::Skipped => Err(Failure::ingest("", None, "skipped")),
+    }
+}
+
+/// Reads one unit's raw bytes, hashes them, and — unless `skip(hash)` says they were processed
+/// before — decodes and parses them into a document. Runs on worker threads.
+pub fn load_unit_unless(
+    unit: Unit,
+    cfg: &IngestConfig,
+    skip: &dyn Fn(&str) -> bool,
+) -> UnitOutcome {
+    let failed = |failure: Failure, source_hash: String| {
+        if skip(&source_hash) {
+            UnitOutcome::Skipped
+        } else {
+            UnitOutcome::Failed {
+                failure,
+                source_hash,
+            }
+        }
+    };
+    let (hash, result) = match unit {
+        Unit::Failed(f) => {
+            let h = f.identity_hash();
+            return failed(f, h);
+        }
+        Unit::File(file) => {
+            let bytes = match read_file(&file, cfg) {
+                Ok(b) => b,
+                Err(f) => {
+                    let h = f.identity_hash();
+                    return failed(f, h);
+                }
+            };
+            let hash = crate::doc::source_hash(&bytes);
+            if skip(&hash) {
+                return UnitOutcome::Skipped;
+            }
+            let result = load_file(&file, bytes, &hash, cfg);
+            (hash, result)
+        }
         Unit::Record {
             file,
             line,
             bytes,
             gzip,
-        } => jsonl::parse_record(&file, line, &bytes, gzip, cfg),
-        Unit::Failed(f) => Err(f),
+        } => {
+            let hash = crate::doc::source_hash(&bytes);
+            if skip(&hash) {
+                return UnitOutcome::Skipped;
+            }
+            let result = jsonl::parse_record(&file, line, &bytes, gzip, &hash, cfg);
+            (hash, result)
+        }
+    };
+    match result {
+        Ok(doc) => UnitOutcome::Doc(Box::new(doc)),
+        Err(failure) => UnitOutcome::Failed {
+            failure,
+            source_hash: hash,
+        },
     }
 }
 
-fn load_file(file: &InputFile, cfg: &IngestConfig) -> Loaded {
+fn read_file(file: &InputFile, cfg: &IngestConfig) -> Result<Vec<u8>, Failure> {
     let fail = |e: String| Failure::ingest(&file.display, None, e);
     let meta = std::fs::metadata(&file.path).map_err(|e| fail(format!("cannot read file: {e}")))?;
     if meta.len() > cfg.max_doc_bytes {
@@ -184,7 +279,11 @@ fn load_file(file: &InputFile, cfg: &IngestConfig) -> Loaded {
             cfg.max_doc_bytes
         )));
     }
-    let bytes = std::fs::read(&file.path).map_err(|e| fail(format!("cannot read file: {e}")))?;
+    std::fs::read(&file.path).map_err(|e| fail(format!("cannot read file: {e}")))
+}
+
+fn load_file(file: &InputFile, bytes: Vec<u8>, hash: &str, cfg: &IngestConfig) -> Loaded {
+    let fail = |e: String| Failure::ingest(&file.display, None, e);
     let decoded = decode::decode(&bytes, cfg.max_doc_bytes).map_err(|e| fail(e.to_string()))?;
     drop(bytes);
     let source = Source {
@@ -192,6 +291,7 @@ fn load_file(file: &InputFile, cfg: &IngestConfig) -> Loaded {
         line: None,
         format: file.format,
         encoding: decoded.encoding,
+        hash: hash.to_string(),
     };
     let id = DocId::from_source_key(&file.key);
     match file.format {

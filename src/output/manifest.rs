@@ -30,6 +30,10 @@ pub struct Manifest {
     pub input_bytes: u64,
     /// Hash of the resolved config (see `newsmill config show`).
     pub config_hash: String,
+    /// Hash of the settings that change table contents (the config without `[run]` and
+    /// `[output]`): incremental runs and merges only combine outputs with equal hashes.
+    #[serde(default)]
+    pub results_hash: String,
     /// The resolved config.
     pub config: serde_json::Value,
     /// Per-stage counts and timings, in pipeline order.
@@ -38,8 +42,33 @@ pub struct Manifest {
     pub tables: BTreeMap<String, TableStats>,
     /// Model and resource files used, with checksums.
     pub models: Vec<ModelFile>,
-    /// Documents read, written ok, and failed.
+    /// Documents read, written ok, and failed by this run (earlier runs: `history`).
     pub documents: DocCounts,
+    /// The shard this output holds (`index/count`), if the run was sharded.
+    #[serde(default)]
+    pub shard: Option<String>,
+    /// Every run (or merged shard run) whose rows the output holds, oldest first.
+    #[serde(default)]
+    pub history: Vec<RunRecord>,
+}
+
+/// One run that added rows to an output.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// UTC start time, ISO 8601.
+    pub started_at: String,
+    /// UTC end time, ISO 8601.
+    pub finished_at: String,
+    /// Input paths as given.
+    pub inputs: Vec<String>,
+    /// Shard (`index/count`) if the run was sharded.
+    pub shard: Option<String>,
+    /// Part number of the per-document table files this run wrote (`part-NNNNN.parquet`).
+    pub part: u32,
+    /// Documents it read, wrote ok, and failed.
+    pub documents: DocCounts,
+    /// Inputs it skipped because the output already held them.
+    pub skipped: u64,
 }
 
 /// Counts and time of one stage.
@@ -100,6 +129,14 @@ impl Manifest {
         })?;
         std::fs::write(&path, json + "\n").map_err(|e| OutputError::io("writing", &path, e))
     }
+}
+
+/// Peak resident set size of this process in bytes (Linux `VmHWM`), if available.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Checksum entry for a file.

@@ -4,10 +4,12 @@ pub mod actor_rows;
 pub mod commit;
 pub mod corpus;
 pub mod manifest;
+pub mod merge;
 pub mod offsets;
 pub mod parquet;
 pub mod rows;
 pub mod schema_doc;
+pub mod state;
 pub mod tables;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +65,10 @@ pub struct OutputConfig {
     pub row_group_rows: usize,
     /// Buffered data (MiB) at which a row group is written, 1 ..= 1024.
     pub row_group_mib: usize,
+    /// Keep `_state/` in the output folder (actor-keyed copies of mentions, quotes and stances,
+    /// and the actor counters), which `run --incremental` and `newsmill merge` need. Turning
+    /// it off saves that disk space; such an output can only be rebuilt, not extended.
+    pub keep_state: bool,
 }
 
 impl Default for OutputConfig {
@@ -72,6 +78,7 @@ impl Default for OutputConfig {
             zstd_level: 3,
             row_group_rows: 128 * 1024,
             row_group_mib: 32,
+            keep_state: true,
         }
     }
 }

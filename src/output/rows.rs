@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::manifest::TableStats;
 use super::offsets::CharIndex;
 use super::parquet::TableWriter;
+use super::state::{parquet_files, parquet_rows, part_name, KEYED_DIR, REGISTRY_FILE, STATE_DIR};
 use super::tables::{self, TableBuilder, TableSpec};
 use super::{OutputConfig, OutputError};
 use crate::config::PipelineConfig;
@@ -66,26 +67,25 @@ pub struct RowSink {
     registry: Option<crate::actors::ActorRegistry>,
 }
 
-/// Folder (inside the staging folder) for tables awaiting the corpus pass.
-pub const SPILL_DIR: &str = ".spill";
-
 impl RowSink {
-    /// Opens one Parquet file per table under `dir` (spilled tables under `dir/.spill`).
+    /// Opens part `part` of every table under `dir`: per-document tables as
+    /// `dir/<table>/part-NNNNN.parquet`, actor-keyed tables under `dir/_state/keyed/`.
     pub fn create(
         dir: &Path,
         pipeline_cfg: &PipelineConfig,
         cfg: &OutputConfig,
+        part: u32,
     ) -> Result<Self, OutputError> {
         let mut tables = BTreeMap::new();
         let set = TableSet::for_config(pipeline_cfg);
-        let spill = dir.join(SPILL_DIR);
+        let keyed = dir.join(STATE_DIR).join(KEYED_DIR);
         let specs = set.tables.into_iter().map(|s| (s, dir)).chain(
             TableSet::spilled(pipeline_cfg)
                 .into_iter()
-                .map(|s| (s, spill.as_path())),
+                .map(|s| (s, keyed.as_path())),
         );
         for (spec, folder) in specs {
-            let writer = TableWriter::create(folder, spec, "part-00000.parquet", cfg)?;
+            let writer = TableWriter::create(folder, spec, &part_name(part), cfg)?;
             tables.insert(
                 spec.name,
                 Table {
@@ -101,6 +101,24 @@ impl RowSink {
             cfg: cfg.clone(),
             tables,
             registry,
+        })
+    }
+
+    /// Adds the actor counters an earlier run saved (`<output>/_state/actor_registry.json`),
+    /// so the corpus pass covers its documents too. A missing file adds nothing.
+    pub fn add_saved_registry(&mut self, output: &Path) -> Result<(), OutputError> {
+        let path = output.join(STATE_DIR).join(REGISTRY_FILE);
+        let Some(registry) = self.registry.as_mut() else {
+            return Ok(());
+        };
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(OutputError::io("reading", &path, e)),
+        };
+        registry.add_json(&bytes).map_err(|e| OutputError::Encode {
+            table: path.display().to_string(),
+            message: e.to_string(),
         })
     }
 
@@ -135,7 +153,8 @@ impl RowSink {
                 .i64(Some(idx.len_chars() as i64))
                 .i64(Some(doc.sentences.len() as i64))
                 .str(Some(&blake3::hash(doc.text.as_bytes()).to_hex()[..32]))
-                .str(Some(&status));
+                .str(Some(&status))
+                .str(Some(&doc.source.hash));
         }
         if let Some(b) = self.builder("sentences") {
             for (i, s) in doc.sentences.iter().enumerate() {
@@ -165,19 +184,20 @@ impl RowSink {
             r.observe(doc);
         }
         if let Some(f) = &p.failure {
-            self.add_failure(f);
+            self.add_failure(f, &doc.source.hash);
         }
         Ok(())
     }
 
-    /// Adds a failure row.
-    pub fn add_failure(&mut self, f: &Failure) {
+    /// Adds a failure row; `source_hash` identifies the input for incremental runs.
+    pub fn add_failure(&mut self, f: &Failure, source_hash: &str) {
         if let Some(b) = self.builder("failures") {
             b.row()
                 .str(Some(&f.source_path))
                 .i64(f.line.map(|l| l as i64))
                 .str(Some(&f.stage))
-                .str(Some(&f.error));
+                .str(Some(&f.error))
+                .str(Some(source_hash));
         }
     }
 
@@ -196,44 +216,49 @@ impl RowSink {
         Ok(())
     }
 
-    /// Flushes and closes every table, runs the corpus pass (actor ids, actors table, stance
-    /// summary); returns rows and files per table.
-    pub fn close(mut self) -> Result<BTreeMap<String, TableStats>, OutputError> {
+    /// Flushes and closes every table, then runs the corpus pass (actor ids, actors table,
+    /// stance summary) over all keyed parts in the folder; saves the actor counters for later
+    /// runs, or removes the saved state when `output.keep_state` is off.
+    pub fn close(mut self) -> Result<(), OutputError> {
         self.flush()?;
-        let spill = self.dir.join(SPILL_DIR);
-        let mut closed = Vec::new();
         for (_, t) in std::mem::take(&mut self.tables) {
-            let (path, rows) = t.writer.close()?;
-            if !path.starts_with(&spill) {
-                closed.push((path, rows));
-            }
+            t.writer.close()?;
         }
         if let Some(registry) = self.registry.take() {
-            closed.extend(super::corpus::finish(&self.dir, registry, &self.cfg)?);
+            if self.cfg.keep_state {
+                let path = self.dir.join(STATE_DIR).join(REGISTRY_FILE);
+                let json = registry.to_json().map_err(|e| OutputError::Encode {
+                    table: REGISTRY_FILE.into(),
+                    message: e.to_string(),
+                })?;
+                std::fs::write(&path, json).map_err(|e| OutputError::io("writing", &path, e))?;
+            }
+            super::corpus::finish(&self.dir, registry, &self.cfg)?;
         }
-        if spill.exists() {
-            std::fs::remove_dir_all(&spill).map_err(|e| OutputError::io("removing", &spill, e))?;
+        let state = self.dir.join(STATE_DIR);
+        if !self.cfg.keep_state && state.exists() {
+            std::fs::remove_dir_all(&state).map_err(|e| OutputError::io("removing", &state, e))?;
         }
-        let mut out = BTreeMap::new();
-        for (path, rows) in closed {
-            let name = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let rel = path
-                .strip_prefix(&self.dir)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            out.insert(
-                name,
-                TableStats {
-                    rows,
-                    files: vec![rel],
-                },
-            );
-        }
-        Ok(out)
+        Ok(())
     }
+}
+
+/// Rows and files of every table in an output (or staging) folder, read from the Parquet
+/// footers: covers parts linked from earlier runs as well as new ones.
+pub fn table_stats(dir: &Path) -> Result<BTreeMap<String, TableStats>, OutputError> {
+    let mut out = BTreeMap::new();
+    for spec in tables::all_tables() {
+        let files = parquet_files(&dir.join(spec.name))?;
+        if files.is_empty() {
+            continue;
+        }
+        let mut st = TableStats::default();
+        for f in files {
+            st.rows += parquet_rows(&f)?;
+            st.files
+                .push(f.strip_prefix(dir).unwrap_or(&f).display().to_string());
+        }
+        out.insert(spec.name.to_string(), st);
+    }
+    Ok(out)
 }

@@ -120,6 +120,7 @@ pub const DOCUMENTS: TableSpec = TableSpec {
         col("n_sentences", I64, false, "Number of sentences."),
         col("content_hash", Str, false, "32 hex digits of BLAKE3 of clean_text: equal for identical articles."),
         col("status", Str, false, "ok, or failed:<stage> when a stage failed on this article (details in failures)."),
+        col("source_hash", Str, false, "32 hex digits of BLAKE3 of the raw input bytes (the file, or the JSONL line) as read: equal for byte-identical inputs. Incremental runs (run --incremental) skip inputs whose source_hash is already in the output."),
     ],
 };
 
@@ -170,6 +171,7 @@ pub const FAILURES: TableSpec = TableSpec {
             "Stage that failed: ingest, clean, split, ner, ...",
         ),
         col("error", Str, false, "What went wrong."),
+        col("source_hash", Str, false, "32 hex digits of BLAKE3 of the input's raw bytes (of the failure itself when nothing could be read); incremental runs skip inputs already listed here."),
     ],
 };
 

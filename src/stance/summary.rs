@@ -4,9 +4,10 @@
 //! A [`StanceSummary`] is filled per shard or thread with [`StanceSummary::observe`], combined
 //! with [`StanceSummary::merge`] in any order, and turned into rows by
 //! [`StanceSummary::finish`]; the result does not depend on the order of observation or
-//! merging.
+//! merging, provided that the records of one document arrive together (the corpus pass reads
+//! the stances table in document order) and partial summaries hold disjoint documents.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::doc::Polarity;
 
@@ -47,7 +48,10 @@ struct Cell {
     support: u64,
     oppose: u64,
     neutral: u64,
-    docs: BTreeSet<String>,
+    /// Documents counted so far, and the last one (records of a document arrive together, so
+    /// a change of document is a new document: no per-cell set of ids to hold in memory).
+    n_docs: u64,
+    last_doc: String,
 }
 
 /// Mergeable accumulator for the summary table.
@@ -73,19 +77,21 @@ impl StanceSummary {
             Polarity::Oppose => cell.oppose += 1,
             Polarity::Neutral => cell.neutral += 1,
         }
-        if !cell.docs.contains(row.doc_id) {
-            cell.docs.insert(row.doc_id.to_string());
+        if cell.n_docs == 0 || cell.last_doc != row.doc_id {
+            cell.n_docs += 1;
+            cell.last_doc.clear();
+            cell.last_doc.push_str(row.doc_id);
         }
     }
 
-    /// Adds another partial summary into this one.
+    /// Adds another partial summary, over other documents, into this one.
     pub fn merge(&mut self, other: StanceSummary) {
         for (k, c) in other.cells {
             let cell = self.cells.entry(k).or_default();
             cell.support += c.support;
             cell.oppose += c.oppose;
             cell.neutral += c.neutral;
-            cell.docs.extend(c.docs);
+            cell.n_docs += c.n_docs;
         }
     }
 
@@ -107,7 +113,7 @@ impl StanceSummary {
                     n_oppose: c.oppose,
                     n_neutral: c.neutral,
                     net,
-                    n_docs: c.docs.len() as u64,
+                    n_docs: c.n_docs,
                 }
             })
             .collect()
@@ -169,8 +175,9 @@ mod tests {
             whole.observe(&input(r));
         }
         let (mut a, mut b) = (StanceSummary::new(), StanceSummary::new());
-        for (i, r) in rs.iter().enumerate() {
-            if i.is_multiple_of(2) { &mut a } else { &mut b }.observe(&input(r));
+        // Partial summaries hold disjoint documents (as shards do).
+        for r in &rs {
+            if r.0 == "d2" { &mut b } else { &mut a }.observe(&input(r));
         }
         let mut ba = b.clone();
         ba.merge(a.clone());

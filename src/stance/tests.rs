@@ -56,6 +56,7 @@ fn doc(text: &str, quotes: &[(&str, &str)]) -> Doc {
         line: None,
         format: SourceFormat::Txt,
         encoding: "UTF-8".into(),
+        hash: String::new(),
     };
     let mut d = Doc::new(
         DocId::from_source_key("test"),

@@ -16,10 +16,17 @@
 //! and are confirmed or rejected by looking at the word before (abbreviation,
 //! initial, number) and the word after (capitalisation, typical sentence openers).
 //! Numbered and bulleted lists written on one line are split before each item, and a
-//! picture-caption label (`Image:`, `Photo:`) starts a new sentence. Reference marks and
+//! picture-caption label (`Image:`, `Photo:`) starts a new sentence. Units without final
+//! punctuation that web text and e-mail put on one line (headers, addresses, separator
+//! rules, sign-offs, datelines, title lines) are found by the narrow rules in
+//! `sentences/layout.rs`; lower-case sentence starts are accepted only in texts that look
+//! informal (`sentences/informal.rs`). Reference marks and
 //! emoticons after a sentence (`[17]`, `[...]`, `:-)`) stay with that sentence.
 //!
 //! All offsets are byte offsets into the `&str` passed to [`SentenceSplitter::split`].
+
+mod informal;
+mod layout;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -54,6 +61,11 @@ pub struct SplitConfig {
     /// in edited news text a lower-case continuation almost always means an
     /// abbreviation the list does not know; informal web text often benefits.
     pub lowercase_start_is_boundary: bool,
+    /// Turn `lowercase_start_is_boundary` on for one text when that text itself shows
+    /// informal writing: the pronoun `i` in lower case, or two or more lines starting
+    /// with a lower-case word (e-mail, chat, forum posts). Edited news text is not
+    /// affected; see `src/text/sentences/informal.rs`.
+    pub detect_informal_text: bool,
     /// Longest sentence in bytes. Longer runs (tables, text without punctuation) are
     /// cut at the last whitespace before the limit, or inside a chunk if it has none,
     /// so later stages (NER) never see unbounded input. Must be at least 16.
@@ -68,6 +80,7 @@ impl Default for SplitConfig {
             extra_abbreviations: Vec::new(),
             single_newline_is_boundary: true,
             lowercase_start_is_boundary: false,
+            detect_informal_text: true,
             max_sentence_bytes: 4000,
         }
     }
@@ -357,6 +370,7 @@ pub struct SentenceSplitter {
     abbrevs: Abbreviations,
     single_newline: bool,
     lowercase_boundary: bool,
+    detect_informal: bool,
     max_bytes: usize,
 }
 
@@ -389,6 +403,29 @@ struct Chunk {
     paren_delta: i16,
     /// Only no-break spaces separate this chunk from the previous one.
     glued: bool,
+    /// The chunk contains `@` (e-mail address), checked by the layout rules.
+    has_at: bool,
+}
+
+/// Whether a lower-case word after terminal punctuation may start a sentence: always
+/// (`lowercase_start_is_boundary`), or if the text looks informal. The informal check scans
+/// the whole text, so it runs at most once per text and only when a decision needs it
+/// (rare in edited text).
+struct LowerStarts<'t> {
+    always: bool,
+    detect: bool,
+    text: &'t str,
+    informal: std::cell::OnceCell<bool>,
+}
+
+impl LowerStarts<'_> {
+    fn allowed(&self) -> bool {
+        self.always
+            || (self.detect
+                && *self
+                    .informal
+                    .get_or_init(|| informal::looks_informal(self.text)))
+    }
 }
 
 /// Opening punctuation skipped before the first letter of the next word.
@@ -531,6 +568,7 @@ impl SentenceSplitter {
             abbrevs,
             single_newline: cfg.single_newline_is_boundary,
             lowercase_boundary: cfg.lowercase_start_is_boundary,
+            detect_informal: cfg.detect_informal_text,
             max_bytes: cfg.max_sentence_bytes,
         })
     }
@@ -540,6 +578,12 @@ impl SentenceSplitter {
     /// boundary. Runs in time linear in `text.len()`.
     pub fn split(&self, text: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
+        let lower_ok = LowerStarts {
+            always: self.lowercase_boundary,
+            detect: self.detect_informal,
+            text,
+            informal: std::cell::OnceCell::new(),
+        };
         let mut block: Vec<Chunk> = Vec::new();
         let bytes = text.as_bytes();
         let n = bytes.len();
@@ -574,7 +618,7 @@ impl SentenceSplitter {
             // A chunk starts here.
             let hard = breaks >= 2 || (breaks >= 1 && self.single_newline);
             if hard && !block.is_empty() {
-                self.split_block(text, &block, &mut out);
+                self.split_block(text, &block, &lower_ok, &mut out);
                 block.clear();
             }
             let glued = !breaking_gap && !block.is_empty();
@@ -582,8 +626,10 @@ impl SentenceSplitter {
             breaking_gap = false;
             let start = i;
             let mut has_alnum = false;
-            let mut paren_delta: i16 = 0;
+            // Plain counters keep the per-byte loop cheap; the delta is clamped once below.
+            let (mut opens, mut closes) = (0u32, 0u32);
             let mut inner_terminal = false;
+            let mut has_at = false;
             while i < n {
                 let b = bytes[i];
                 if b < 0x80 {
@@ -592,8 +638,9 @@ impl SentenceSplitter {
                     }
                     has_alnum |= b.is_ascii_alphanumeric();
                     inner_terminal |= matches!(b, b'.' | b'?' | b'!');
-                    paren_delta =
-                        paren_delta.saturating_add(i16::from(b == b'(') - i16::from(b == b')'));
+                    has_at |= b == b'@';
+                    opens += u32::from(b == b'(');
+                    closes += u32::from(b == b')');
                     i += 1;
                 } else {
                     let c = text.get(i..).and_then(first_char).unwrap_or(' ');
@@ -604,12 +651,15 @@ impl SentenceSplitter {
                     i += c.len_utf8();
                 }
             }
+            let paren_delta = i16::try_from(i64::from(opens) - i64::from(closes))
+                .unwrap_or(if opens > closes { i16::MAX } else { i16::MIN });
             let chunk = Chunk {
                 start,
                 end: i,
                 has_alnum,
                 paren_delta,
                 glued,
+                has_at,
             };
             if inner_terminal {
                 push_unspaced_sentences(text, chunk, &mut block);
@@ -618,13 +668,20 @@ impl SentenceSplitter {
             }
         }
         if !block.is_empty() {
-            self.split_block(text, &block, &mut out);
+            self.split_block(text, &block, &lower_ok, &mut out);
         }
         out
     }
 
     /// Splits one block (text between hard breaks) and appends its sentences.
-    fn split_block(&self, text: &str, chunks: &[Chunk], out: &mut Vec<Range<usize>>) {
+    /// `lower_ok`: a lower-case word after terminal punctuation may start a sentence.
+    fn split_block(
+        &self,
+        text: &str,
+        chunks: &[Chunk],
+        lower_ok: &LowerStarts<'_>,
+        out: &mut Vec<Range<usize>>,
+    ) {
         let get = |c: &Chunk| text.get(c.start..c.end).unwrap_or("");
         let n = chunks.len();
         // Pass 1: list structure. `forced[i]` = boundary before chunk i; `marker[i]` =
@@ -647,16 +704,27 @@ impl SentenceSplitter {
             if let Some((style, value)) = list_marker(bullet_stripped) {
                 let head = i == 0 || after_bullet || has_bullet;
                 let continues = chain.is_some_and(|(st, v)| st == style && v + 1 == value);
-                if head || continues {
+                // `... four nights 1) what island ... 2) I would ...`: a `1)` inside a line
+                // starts a list when a `2)` follows in the same block.
+                let inline_head = !head
+                    && style == 3
+                    && value == 1
+                    && chunks[i + 1..]
+                        .iter()
+                        .take(400)
+                        .any(|c| list_marker(get(c)) == Some((3, 2)));
+                if head || continues || inline_head {
                     marker[i] = true;
                     chain = Some((style, value));
-                    if continues && !after_bullet && i > 0 {
+                    if (continues || inline_head) && !after_bullet && i > 0 {
                         forced[i] = true;
                     }
                 }
             }
             after_bullet = false;
         }
+
+        layout::mark_layout_boundaries(text, chunks, &mut forced);
 
         // Pass 2: boundaries after each chunk.
         let mut sent_start = 0usize;
@@ -708,7 +776,10 @@ impl SentenceSplitter {
                 Some(_) if forced[i + 1] => true,
                 Some(_) if chunks[i + 1].glued => false,
                 Some(_) if ends_terminal(s) && is_trailer(get(&chunks[i + 1])) => false,
-                Some(nx) if is_emoticon(s) => nx.class == NextClass::Upper,
+                Some(nx) if is_emoticon(s) => {
+                    nx.class == NextClass::Upper
+                        || (nx.class == NextClass::Lower && lower_ok.allowed())
+                }
                 Some(nx) => {
                     if dot_only {
                         // A lone `.` (text tokenised as `Times .`) is a plain period.
@@ -731,7 +802,7 @@ impl SentenceSplitter {
                             && !core.ends_with("..")
                             && self.spaced_ellipsis_then_upper(text, &chunks[i + 1..])
                     } else {
-                        self.is_boundary(s, core, nx, i + 1 - sent_start, depth > 0)
+                        self.is_boundary(s, core, nx, i + 1 - sent_start, depth > 0, lower_ok)
                     }
                 }
             };
@@ -796,6 +867,7 @@ impl SentenceSplitter {
         nx: Next<'_>,
         words: usize,
         in_parens: bool,
+        lower_ok: &LowerStarts<'_>,
     ) -> bool {
         let Some(last) = core.chars().next_back() else {
             return false;
@@ -814,7 +886,7 @@ impl SentenceSplitter {
             // `?`, `!`, `?!`, `!!`... : a boundary unless the sentence goes on in lower case
             // ("Yahoo! in", `"Why?" he asked`).
             if nx.class == NextClass::Lower {
-                return self.lowercase_boundary && !closed && term.contains('?');
+                return !closed && lower_ok.allowed();
             }
             return true;
         }
@@ -826,7 +898,7 @@ impl SentenceSplitter {
         let closers_have_quote =
             closed && chunk[core.len()..].contains(|c: char| c != ')' && c != ']');
         if nx.class == NextClass::Lower {
-            return self.lowercase_boundary && !self.is_abbrev_like(word);
+            return !closed && !in_parens && !self.is_abbrev_like(word) && lower_ok.allowed();
         }
         if closers_have_quote {
             // `the U.S." He said`: a closing quote after the period is a strong signal.
@@ -981,6 +1053,7 @@ fn sub_chunk(s: &str, base: usize, r: Range<usize>, glued: bool) -> Chunk {
             .unwrap_or(i16::MAX)
             .saturating_sub(i16::try_from(closes).unwrap_or(i16::MAX)),
         glued,
+        has_at: part.contains('@'),
     }
 }
 
@@ -1034,7 +1107,10 @@ fn next_info(chunk: &str) -> Next<'_> {
     let core = chunk.trim_end_matches(is_closer);
     let dots_only = !core.is_empty() && core.chars().all(|c| c == '.' || c == '…');
     let body = chunk.trim_start_matches(is_opener);
+    // A link after a sentence starts the next unit whatever its case (`enthusiast. http://`).
+    let link = body.starts_with("http") || body.starts_with("www.");
     let class = match first_char(body) {
+        _ if link => NextClass::Other,
         Some(c) if c.is_uppercase() => NextClass::Upper,
         Some(c) if c.is_lowercase() => NextClass::Lower,
         Some(c) if c.is_numeric() => NextClass::Digit,
@@ -1232,6 +1308,83 @@ mod tests {
             sents("The toll rose to 12. Officials said."),
             ["The toll rose to 12.", "Officials said."]
         );
+    }
+
+    #[test]
+    fn layout_boundaries_without_punctuation() {
+        assert_eq!(
+            sents("Kay Mann 04/26/2001 07:17 AM Will you send it? Thanks, Sean Here you go."),
+            [
+                "Kay Mann",
+                "04/26/2001 07:17 AM",
+                "Will you send it?",
+                "Thanks,",
+                "Sean Here you go."
+            ]
+        );
+        assert_eq!(
+            sents("Mail jane@example.com Our site is down. ===== The end."),
+            [
+                "Mail jane@example.com",
+                "Our site is down.",
+                "=====",
+                "The end."
+            ]
+        );
+        assert_eq!(
+            sents("TEHRAN (AFP) - An international contest opened."),
+            ["TEHRAN (AFP) -", "An international contest opened."]
+        );
+        assert_eq!(
+            sents("Lovely Cottage This cottage is fine."),
+            ["Lovely Cottage", "This cottage is fine."]
+        );
+        assert_eq!(
+            sents("Thursday, May 7, 2015 On Tuesday, the vote began."),
+            ["Thursday, May 7, 2015", "On Tuesday, the vote began."]
+        );
+        assert_eq!(
+            sents("I am in Fiji for four nights 1) what island is best 2) I want a beach"),
+            [
+                "I am in Fiji for four nights",
+                "1) what island is best",
+                "2) I want a beach"
+            ]
+        );
+        // Edited prose keeps its dashes, colons and commas.
+        assert_eq!(
+            sents("I wanted to - I wanted to stay. He said: The vote is over. Hi, John."),
+            [
+                "I wanted to - I wanted to stay.",
+                "He said: The vote is over.",
+                "Hi, John."
+            ]
+        );
+    }
+
+    #[test]
+    fn lower_case_starts_only_in_informal_text() {
+        // Edited text: a period before a lower-case word is an unknown abbreviation.
+        assert_eq!(
+            sents("St. Michael's Church is on 5th st. near the light."),
+            ["St. Michael's Church is on 5th st. near the light."]
+        );
+        // Informal text (lower-case `i`) starts sentences in lower case.
+        assert_eq!(
+            sents("i am going out tonight. call them at 5. they will come! see you"),
+            [
+                "i am going out tonight.",
+                "call them at 5.",
+                "they will come!",
+                "see you"
+            ]
+        );
+        let off = SentenceSplitter::new(&SplitConfig {
+            detect_informal_text: false,
+            ..SplitConfig::default()
+        })
+        .expect("valid");
+        assert_eq!(off.split("i left. then i came back.").len(), 1);
     }
 
     #[test]

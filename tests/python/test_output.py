@@ -80,7 +80,9 @@ def test_tables_have_documented_columns_and_types(out):
     assert sents.column_names == ["doc_id", "sent_idx", "start", "end", "text"]
     assert sents.schema.field("sent_idx").type == pa.int32()
     fails = table(out, "failures")
-    assert fails.column_names == ["source_path", "line", "stage", "error"]
+    assert fails.column_names == ["source_path", "line", "stage", "error", "source_hash"]
+    assert docs.schema.field("source_hash").type == pa.string()
+    assert all(len(h) == 32 for h in docs.column("source_hash").to_pylist())
 
 
 def test_row_counts(out):
@@ -159,7 +161,11 @@ def test_manifest(out):
     assert m["input_files"] == 5
     assert m["tables"]["documents"]["rows"] == 5
     assert len(m["config_hash"]) == 16
-    assert [s["name"] for s in m["stages"]][:2] == ["clean", "split"]
+    names = [s["name"] for s in m["stages"]]
+    # The corpus pre-pass of the clean stage, then the stages in pipeline order.
+    assert names[:3] == ["clean-corpus-pass", "clean", "split"]
+    assert all(s["docs"] == 5 for s in m["stages"])
+    assert m["history"][0]["documents"]["read"] == 5
 
 
 def check_offsets(out: Path, name: str, start="start", end="end", text="text"):

@@ -1,0 +1,84 @@
+//! Helpers shared by the end-to-end tests (each test file is its own crate; not every file
+//! uses every helper).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_newsmill"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let out = bin()
+        .current_dir(repo())
+        .args(["run", "--quiet", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(extra)
+        .output()
+        .expect("spawn newsmill");
+    assert!(
+        out.status.success(),
+        "newsmill failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Reads a Parquet table back as (column name, rendered values) rows, via the parquet crate.
+pub fn read_rows(dir: &Path, table: &str) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut rows = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(table))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    files.sort();
+    for f in files {
+        let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+        for row in reader.get_row_iter(None).unwrap() {
+            rows.push(row.unwrap().to_string());
+        }
+    }
+    rows
+}
+
+pub fn table_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir(dir) {
+        if entry.extension().is_some_and(|e| e == "parquet") {
+            let rel = entry.strip_prefix(dir).unwrap().display().to_string();
+            out.push((rel, std::fs::read(&entry).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
