@@ -76,7 +76,7 @@ const MOTION: [&str; 28] = [
 ];
 
 /// Words that may stand between a subject and its verb ("Moscow on Wednesday also said").
-pub const FILLERS: [&str; 36] = [
+pub const FILLERS: [&str; 29] = [
     "also",
     "then",
     "later",
@@ -103,17 +103,15 @@ pub const FILLERS: [&str; 36] = [
     "on",
     "last",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "never",
     "swiftly",
     "promptly",
 ];
+
+/// A filler word ([`FILLERS`] or a weekday).
+pub fn is_filler(w: &str) -> bool {
+    FILLERS.contains(&w) || crate::text::time_words::is_weekday(w)
+}
 
 /// Words before a name that make it a participant: "talks with Tbilisi", "between Moscow and".
 const PARTICIPANT: [&str; 6] = ["with", "between", "and", "by", "against", "urging"];
@@ -171,7 +169,7 @@ pub fn acting(v: &TokenView, kb: &Knowledge, r: Range<usize>, seat: bool) -> boo
     }
     // Subject: a verb right after, possibly after fillers.
     let mut j = next;
-    while j < sent.end && j < next + 4 && FILLERS.contains(&v.lower(j).as_str()) {
+    while j < sent.end && j < next + 4 && is_filler(&v.lower(j)) {
         j += 1;
     }
     if j < sent.end && verbish(v, kb, j) {

@@ -8,7 +8,7 @@
 //! comes first: "Bagapsh said after talks with Medvedev. ... he told reporters" → Bagapsh).
 
 use super::knowledge::Gender;
-use super::metonyms::FILLERS;
+use super::metonyms::is_filler;
 use super::resolve::Ctx;
 
 /// A pronoun to resolve: token index and gender.
@@ -24,7 +24,7 @@ pub fn subject_pronouns(ctx: &Ctx) -> Vec<(usize, Gender)> {
         }
         let sent = v.sent_range(v.sent(i));
         let mut j = i + 1;
-        while j < sent.end && j < i + 4 && FILLERS.contains(&v.lower(j).as_str()) {
+        while j < sent.end && j < i + 4 && is_filler(&v.lower(j)) {
             j += 1;
         }
         let after = j < sent.end && ctx.kb.verb(v.tok(j)).is_some_and(|c| c.is_speech());

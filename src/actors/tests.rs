@@ -235,6 +235,40 @@ fn pronoun_speakers_agree_in_gender_and_skip_quotes() {
 }
 
 #[test]
+fn sentence_initial_pronouns_are_subjects_and_chain() {
+    let doc = resolve(
+        "Maria Lopez flew to Lima with Pedro Gomez. She met officials there. \
+         She will not visit Quito, and the trip ended where she began it.",
+        &[
+            ("Maria Lopez", "PER"),
+            ("Pedro Gomez", "PER"),
+            ("Lima", "LOC"),
+            ("Quito", "LOC"),
+        ],
+    );
+    let pronouns: Vec<(String, String)> = doc
+        .mentions
+        .iter()
+        .filter(|m| m.kind == MentionKind::Pronoun)
+        .map(|m| {
+            (
+                m.span.slice(&doc.text).to_string(),
+                doc.actors[m.actor].key.clone(),
+            )
+        })
+        .collect();
+    // Both sentence-opening "She"s resolve to the leftmost person of the nearest sentence (the
+    // second one through the first); the mid-sentence "she" without a speech verb is left alone.
+    assert_eq!(
+        pronouns,
+        vec![
+            ("She".to_string(), "maria lopez".to_string()),
+            ("She".to_string(), "maria lopez".to_string()),
+        ]
+    );
+}
+
+#[test]
 fn organisations_by_acronym_name_and_noun() {
     let doc = resolve(
         "NATO met in Riga. The North Atlantic Treaty Organization issued a statement, \

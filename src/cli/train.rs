@@ -24,6 +24,10 @@ pub enum TrainCmd {
         /// Random seed.
         #[arg(long, default_value_t = 13)]
         seed: u64,
+        /// Instead of training, run grouped k-fold cross-validation on the train file with
+        /// the shipped parameters and print the held-out scores (nothing is written).
+        #[arg(long, value_name = "FOLDS")]
+        cv: Option<usize>,
     },
 }
 
@@ -94,7 +98,15 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             newsmtsc,
             out,
             seed,
+            cv,
         } => {
+            if let Some(folds) = cv {
+                let params = newsmill::stance::classifier::TrainParams::default();
+                let report =
+                    newsmill::stance::classifier::cross_validate(&newsmtsc, folds, params, seed)?;
+                println!("{report}");
+                return Ok(());
+            }
             let report = newsmill::stance::train_newsmtsc(&newsmtsc, &out, seed)?;
             println!("{report}");
             Ok(())

@@ -6,9 +6,11 @@ use crate::actors::knowledge::VerbClass;
 
 use super::speaker::QCtx;
 
+use crate::text::time_words::is_weekday;
+
 /// Words that may stand between a speaker and the speech verb ("Russia on Wednesday also
 /// said", "Medvedev was quoted as saying", "Human Rights Watch has reported").
-pub const SPEAKER_GAP: [&str; 30] = [
+pub const SPEAKER_GAP: [&str; 23] = [
     "also",
     "then",
     "later",
@@ -25,13 +27,6 @@ pub const SPEAKER_GAP: [&str; 30] = [
     "on",
     "last",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "today",
     "yesterday",
     "publicly",
@@ -41,21 +36,19 @@ pub const SPEAKER_GAP: [&str; 30] = [
     "quickly",
 ];
 
+/// A word allowed between a speaker and the speech verb ([`SPEAKER_GAP`] or a weekday).
+pub fn is_speaker_gap(w: &str) -> bool {
+    SPEAKER_GAP.contains(&w) || is_weekday(w)
+}
+
 /// Words that may follow a post-posed attribution before the sentence ends ("…, officials
 /// said on Friday.", "…, he said late on Monday").
-pub const TRAILING_TIME: [&str; 18] = [
+pub const TRAILING_TIME: [&str; 11] = [
     "on",
     "late",
     "early",
     "last",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "today",
     "yesterday",
     "night",
@@ -63,6 +56,11 @@ pub const TRAILING_TIME: [&str; 18] = [
     "morning",
     "evening",
 ];
+
+/// A word allowed after a post-posed attribution before the sentence ends ([`TRAILING_TIME`] or a weekday).
+pub fn is_trailing_time(w: &str) -> bool {
+    TRAILING_TIME.contains(&w) || is_weekday(w)
+}
 
 /// Nouns that make a non-actor speaker ("officials said", "the ministry said").
 pub const GENERIC_SOURCES: [&str; 32] = [

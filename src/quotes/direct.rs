@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use crate::doc::{ByteSpan, Quote, QuoteKind};
 
-use super::cues::{cue_at, is_final_punct, is_punct, SPEAKER_GAP, TRAILING_TIME};
+use super::cues::{cue_at, is_final_punct, is_punct, is_speaker_gap, is_trailing_time};
 use super::marks::QuoteMarks;
 use super::speaker::{QCtx, Speaker};
 use super::QuotesConfig;
@@ -136,7 +136,7 @@ fn splits_into(ctx: &QCtx, a: &Attr, q: &QuoteMarks, q2: &QuoteMarks) -> bool {
     }
     (a.end_tok + 1..open_tok).all(|i| {
         let t = v.lower(i);
-        t == "," || SPEAKER_GAP.contains(&t.as_str()) || TRAILING_TIME.contains(&t.as_str())
+        t == "," || is_speaker_gap(&t) || is_trailing_time(&t)
     })
 }
 

@@ -12,26 +12,20 @@ use std::ops::Range;
 use crate::actors::knowledge::VerbClass;
 use crate::doc::{ByteSpan, Quote, QuoteKind};
 
-use super::cues::{cue_at, is_final_punct, is_punct, AUDIENCE, TRAILING_TIME};
+use super::cues::{cue_at, is_final_punct, is_punct, is_trailing_time, AUDIENCE};
 use super::marks::QuoteMarks;
 use super::speaker::{QCtx, Speaker};
 use super::QuotesConfig;
+use crate::text::time_words::is_weekday;
 
 /// Words between a verb and "that" or the clause ("said on Tuesday that", "said late on
 /// Monday that", "said in a statement that").
-const BRIDGE: [&str; 22] = [
+const BRIDGE: [&str; 15] = [
     "on",
     "late",
     "early",
     "last",
     "this",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "today",
     "yesterday",
     "in",
@@ -43,6 +37,10 @@ const BRIDGE: [&str; 22] = [
     "publicly",
     "however",
 ];
+
+fn is_bridge(w: &str) -> bool {
+    BRIDGE.contains(&w) || is_weekday(w)
+}
 
 /// Index of "that" within a few tokens after `from`, crossing only bridge words, object
 /// words or commas.
@@ -73,7 +71,7 @@ fn clause_start(ctx: &QCtx, class: VerbClass, cue: Range<usize>, hi: usize) -> O
                 return Some(t + 1);
             }
             let mut s = k;
-            while s < hi && BRIDGE.contains(&v.lower(s).as_str()) {
+            while s < hi && is_bridge(&v.lower(s)) {
                 s += 1;
             }
             // "said ," or "said ." is not followed by a clause.
@@ -129,7 +127,7 @@ fn clause_end(ctx: &QCtx, start: usize, sent_end: usize) -> usize {
 fn ends_sentence(ctx: &QCtx, from: usize, sent_end: usize) -> Option<usize> {
     let v = &ctx.v;
     let mut k = from;
-    while k < sent_end && TRAILING_TIME.contains(&v.lower(k).as_str()) {
+    while k < sent_end && is_trailing_time(&v.lower(k)) {
         k += 1;
     }
     if k >= sent_end || matches!(v.tok(k), "." | "," | ";" | "!" | "?") {

@@ -7,7 +7,7 @@ use crate::actors::knowledge::{Gender, VerbClass};
 use crate::actors::view::TokenView;
 use crate::doc::{ActorType, Doc, MentionKind};
 
-use super::cues::{is_punct, GENERIC_SOURCES, SPEAKER_GAP};
+use super::cues::{is_punct, is_speaker_gap, GENERIC_SOURCES};
 
 /// A mention as a token range.
 #[derive(Debug, Clone)]
@@ -128,7 +128,7 @@ impl<'a> QCtx<'a> {
     pub fn speaker_before(&self, cue: usize, lo: usize, loose: bool) -> Option<Speaker> {
         let v = &self.v;
         let mut e = cue;
-        while e > lo && SPEAKER_GAP.contains(&v.lower(e - 1).as_str()) {
+        while e > lo && is_speaker_gap(&v.lower(e - 1)) {
             e -= 1;
         }
         if e <= lo {

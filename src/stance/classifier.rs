@@ -2,23 +2,27 @@
 //! given a sentence and a target span in it, the probabilities that the sentence speaks of the
 //! target negatively, neutrally or positively.
 //!
-//! Method: multinomial logistic regression over hashed, target-relative sparse features —
-//! each word with its side (left/right of the target) and distance bucket, negation scope,
-//! whether it is on the other side of a quotation mark, bigrams, the words right around the
-//! target, and 20,000-way word clusters (the row ids of the spaCy vector table, so unseen
-//! inflections and rare synonyms share weights). Other targets in the sentence are masked as
-//! one placeholder so the model learns relations rather than names. Trained with AdaGrad,
-//! L2 regularisation and class-balanced weights, a fixed number of epochs and a seeded
-//! shuffle, so training is reproducible.
+//! Method: two models whose logits are mixed (weight [`TrainParams::alpha`] on the second):
+//! 1. multinomial logistic regression over hashed, target-relative sparse features
+//!    ([`features::sparse`]: each word with its side and distance bucket, negation scope,
+//!    quotation side, bigrams, the words around the target, 20,000-way word clusters), trained
+//!    with AdaGrad and lazy L2;
+//! 2. a small MLP ([`mlp`]) over pooled word vectors around the target
+//!    ([`features::dense`]), trained with Adam and dropout.
 //!
-//! File format (little-endian): magic `NMSTANCE`, version u32, hash bits u32, weight scale
-//! f32, bias 3 × f32, notes (u32 length + UTF-8), cluster count u32 then that many
-//! (u64 word hash, u16 cluster) pairs sorted by hash, coarse count u32 then that many u16
-//! (cluster → coarse cluster), then `3 << bits` i16 weights.
+//! Other targets in the sentence are masked as one placeholder so the models learn relations
+//! rather than names. All shuffles and initialisations are seeded, so training is
+//! reproducible byte for byte. The file layout is documented in `classifier/format.rs`.
 
-use std::collections::HashMap;
+mod data;
+pub mod features;
+mod format;
+pub mod mlp;
+#[cfg(test)]
+mod tests;
+pub mod vectors;
+
 use std::fmt;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,26 +30,34 @@ use std::time::Instant;
 use super::StanceError;
 use crate::eval::stance::EvalReport;
 
-/// File magic.
-pub const MAGIC: &[u8; 8] = b"NMSTANCE";
-/// Format version; bump on any change of layout or features.
-pub const VERSION: u32 = 1;
+pub use data::{read_newsmtsc, Example};
+pub use features::tokenize;
+pub use format::{MAGIC, VERSION};
+pub use mlp::MlpParams;
 
-/// Training hyper-parameters (chosen by 5-fold cross-validation on NewsMTSC train).
+use features::Prepared;
+use mlp::Mlp;
+use vectors::{Vectors, WordTable};
+
+/// Training hyper-parameters (chosen by grouped 5-fold cross-validation on NewsMTSC train).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainParams {
-    /// log2 of the number of feature buckets.
+    /// log2 of the number of sparse feature buckets.
     pub bits: u32,
-    /// Passes over the data.
+    /// Passes of the sparse model over the data.
     pub epochs: usize,
-    /// AdaGrad learning rate.
+    /// AdaGrad learning rate of the sparse model.
     pub lr: f32,
-    /// L2 penalty per example.
+    /// L2 penalty per example of the sparse model.
     pub l2: f32,
-    /// Use word-cluster features.
+    /// Use the word table (cluster features, and the vectors the MLP needs).
     pub clusters: bool,
-    /// Coarse clusters built by k-means over the word vectors (0: none).
-    pub coarse: usize,
+    /// Weight classes inversely to their frequency (false: the training prior stands).
+    pub balanced: bool,
+    /// The MLP over pooled word vectors (`hidden = 0`: none).
+    pub mlp: MlpParams,
+    /// Weight of the MLP's logits in the mix (the sparse model gets `1 - alpha`).
+    pub alpha: f32,
 }
 
 impl Default for TrainParams {
@@ -56,24 +68,11 @@ impl Default for TrainParams {
             lr: 0.005,
             l2: 1e-5,
             clusters: true,
-            coarse: 0,
+            balanced: false,
+            mlp: MlpParams::default(),
+            alpha: 0.25,
         }
     }
-}
-
-/// One NewsMTSC target: sentence, target span, the other targets' spans, gold label.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Example {
-    /// The sentence.
-    pub text: String,
-    /// Byte span of the target in `text`.
-    pub target: Range<usize>,
-    /// Byte spans of the other targets.
-    pub others: Vec<Range<usize>>,
-    /// 0 negative, 1 neutral, 2 positive.
-    pub label: usize,
-    /// Sentence number in the file (for grouped cross-validation).
-    pub group: usize,
 }
 
 /// What training produced.
@@ -102,183 +101,17 @@ impl fmt::Display for TrainReport {
     }
 }
 
-/// Word → cluster id, by 64-bit word hash (sorted for binary search).
-#[derive(Debug, Clone, Default)]
-struct Clusters {
-    keys: Vec<u64>,
-    rows: Vec<u16>,
-    /// Row → coarse cluster (k-means over the row vectors), empty when not built.
-    coarse: Vec<u16>,
-}
-
-impl Clusters {
-    fn get(&self, word: &str) -> Option<u16> {
-        let h = fnv(word.as_bytes());
-        self.keys
-            .binary_search(&h)
-            .ok()
-            .and_then(|i| self.rows.get(i).copied())
-    }
-
-    fn coarse_of(&self, row: u16) -> Option<u16> {
-        self.coarse.get(row as usize).copied()
-    }
-
-    /// Reads `word<TAB>row` lines; keeps the first row seen for each word's lowercase form.
-    fn from_tsv(path: &Path) -> Result<Self, StanceError> {
-        let f = std::fs::File::open(path).map_err(|source| StanceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut map: HashMap<u64, u16> = HashMap::new();
-        for (n, line) in BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|source| StanceError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let Some((w, r)) = line.split_once('\t') else {
-                continue;
-            };
-            let row: u16 = r.trim().parse().map_err(|_| StanceError::Format {
-                path: path.to_path_buf(),
-                message: format!("line {}: row `{r}` is not a number below 65536", n + 1),
-            })?;
-            // Case-folded lookups: an exact lowercase entry wins over a capitalised one.
-            let lw = w.to_lowercase();
-            let h = fnv(lw.as_bytes());
-            if w == lw {
-                map.insert(h, row);
-            } else {
-                map.entry(h).or_insert(row);
-            }
-        }
-        let mut pairs: Vec<(u64, u16)> = map.into_iter().collect();
-        pairs.sort_unstable();
-        Ok(Clusters {
-            keys: pairs.iter().map(|p| p.0).collect(),
-            rows: pairs.iter().map(|p| p.1).collect(),
-            coarse: Vec::new(),
-        })
-    }
-
-    /// Groups the rows of a `.npy` float32 matrix into `k` coarse clusters by spherical
-    /// k-means (deterministic: initial centres are evenly spaced rows, fixed iterations).
-    fn build_coarse(&mut self, npy: &Path, k: usize, iters: usize) -> Result<(), StanceError> {
-        let (n, d, v) = read_npy_f32(npy)?;
-        let mut x = v;
-        for r in x.chunks_exact_mut(d) {
-            let norm = r.iter().map(|a| a * a).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                r.iter_mut().for_each(|a| *a /= norm);
-            }
-        }
-        let k = k.clamp(2, n.max(2));
-        let mut centres: Vec<f32> = (0..k)
-            .flat_map(|c| {
-                let r = c * n / k;
-                x[r * d..(r + 1) * d].to_vec()
-            })
-            .collect();
-        let mut assign = vec![0u16; n];
-        for _ in 0..iters {
-            for (i, row) in x.chunks_exact(d).enumerate() {
-                let mut best = (0usize, f32::MIN);
-                for (c, cen) in centres.chunks_exact(d).enumerate() {
-                    let s: f32 = row.iter().zip(cen).map(|(a, b)| a * b).sum();
-                    if s > best.1 {
-                        best = (c, s);
-                    }
-                }
-                assign[i] = best.0 as u16;
-            }
-            let mut sums = vec![0f32; k * d];
-            for (i, row) in x.chunks_exact(d).enumerate() {
-                let c = assign[i] as usize;
-                for (a, b) in sums[c * d..(c + 1) * d].iter_mut().zip(row) {
-                    *a += b;
-                }
-            }
-            for (c, s) in sums.chunks_exact(d).enumerate() {
-                let norm = s.iter().map(|a| a * a).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    for (a, b) in centres[c * d..(c + 1) * d].iter_mut().zip(s) {
-                        *a = b / norm;
-                    }
-                }
-            }
-        }
-        self.coarse = assign;
-        Ok(())
-    }
-}
-
-/// Reads a 2-D little-endian float32 `.npy` file: (rows, columns, data).
-fn read_npy_f32(path: &Path) -> Result<(usize, usize, Vec<f32>), StanceError> {
-    let bad = |message: String| StanceError::Format {
-        path: path.to_path_buf(),
-        message,
-    };
-    let bytes = std::fs::read(path).map_err(|source| StanceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if bytes.get(..6) != Some(b"\x93NUMPY".as_slice()) {
-        return Err(bad("not a .npy file".into()));
-    }
-    let major = bytes.get(6).copied().unwrap_or(0);
-    let (hlen, hstart) = if major == 1 {
-        let b = bytes
-            .get(8..10)
-            .ok_or_else(|| bad("truncated header".into()))?;
-        (u16::from_le_bytes([b[0], b[1]]) as usize, 10)
-    } else {
-        let b = bytes
-            .get(8..12)
-            .ok_or_else(|| bad("truncated header".into()))?;
-        (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, 12)
-    };
-    let header = bytes
-        .get(hstart..hstart + hlen)
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .ok_or_else(|| bad("truncated header".into()))?;
-    if !header.contains("'<f4'") || header.contains("'fortran_order': True") {
-        return Err(bad(format!(
-            "expected little-endian float32 in C order, header {header}"
-        )));
-    }
-    let shape = header
-        .split("'shape':")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .map(|s| s.trim().trim_start_matches('(').to_string())
-        .ok_or_else(|| bad("no shape in header".into()))?;
-    let dims: Vec<usize> = shape
-        .split(',')
-        .filter(|x| !x.trim().is_empty())
-        .map(|x| x.trim().parse::<usize>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| bad(format!("bad shape `{shape}`")))?;
-    let [n, d] = dims.as_slice() else {
-        return Err(bad(format!("expected a 2-D array, shape `{shape}`")));
-    };
-    let data = bytes
-        .get(hstart + hlen..)
-        .filter(|b| b.len() == n * d * 4)
-        .ok_or_else(|| bad("data length does not match the shape".into()))?;
-    let v = data
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    Ok((*n, *d, v))
-}
-
 /// A trained model.
 #[derive(Debug, Clone)]
 pub struct Classifier {
     bits: u32,
     weights: Vec<f32>,
     bias: [f32; 3],
-    clusters: Clusters,
+    table: WordTable,
+    vectors: Vectors,
+    /// MLPs trained with different seeds; their logits are averaged.
+    mlps: Vec<Mlp>,
+    alpha: f32,
     notes: String,
 }
 
@@ -292,239 +125,6 @@ fn fnv(b: &[u8]) -> u64 {
     h
 }
 
-/// Word tokens of `text` as byte ranges: runs of letters/digits (with inner `-`, `.`, `'`),
-/// single punctuation marks, and the clitics `'s` and `n't` split off.
-pub fn tokenize(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (b, c) = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        if !c.is_alphanumeric() {
-            out.push(b..b + c.len_utf8());
-            i += 1;
-            continue;
-        }
-        let mut j = i + 1;
-        while j < chars.len() {
-            let c = chars[j].1;
-            let inner = matches!(c, '-' | '.' | '\'' | '’')
-                && chars.get(j + 1).is_some_and(|n| n.1.is_alphanumeric());
-            if c.is_alphanumeric() || inner {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        let end = chars.get(j).map(|x| x.0).unwrap_or(text.len());
-        let word = &text[b..end];
-        let lw = word.to_lowercase();
-        let split = ["'s", "’s"]
-            .iter()
-            .find(|s| lw.ends_with(*s) && lw.len() > s.len())
-            .map(|s| s.len())
-            .or_else(|| {
-                ["n't", "n’t"]
-                    .iter()
-                    .find(|s| lw.ends_with(*s) && lw.len() > s.len())
-                    .map(|s| s.len())
-            });
-        match split {
-            Some(k) if word.is_char_boundary(word.len() - k) => {
-                out.push(b..end - k);
-                out.push(end - k..end);
-            }
-            _ => out.push(b..end),
-        }
-        i = j;
-    }
-    out
-}
-
-const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "n't", "nor", "without", "neither", "none", "nobody", "nothing",
-    "cannot", "hardly",
-];
-
-/// Hashed features of one target.
-fn features(
-    text: &str,
-    target: &Range<usize>,
-    others: &[Range<usize>],
-    clusters: Option<&Clusters>,
-    out: &mut Vec<u64>,
-) {
-    out.clear();
-    let toks = tokenize(text);
-    let n = toks.len();
-    let overlaps = |t: &Range<usize>, r: &Range<usize>| t.start < r.end && r.start < t.end;
-    let tgt: Vec<usize> = (0..n).filter(|&k| overlaps(&toks[k], target)).collect();
-    let (t0, t1) = match (tgt.first(), tgt.last()) {
-        (Some(&a), Some(&b)) => (a, b),
-        _ => {
-            // Target between tokens (should not happen): anchor at the nearest token.
-            let k = toks
-                .iter()
-                .position(|t| t.start >= target.start)
-                .unwrap_or(n.saturating_sub(1));
-            (k, k)
-        }
-    };
-    let mut words: Vec<String> = Vec::with_capacity(n);
-    for (k, t) in toks.iter().enumerate() {
-        let w = if (t0..=t1).contains(&k) {
-            "<t>".to_string()
-        } else if others.iter().any(|o| overlaps(t, o)) {
-            "<o>".to_string()
-        } else {
-            text.get(t.clone())
-                .unwrap_or("")
-                .to_lowercase()
-                .replace('’', "'")
-        };
-        words.push(w);
-    }
-    // Quote state and negation scope.
-    let mut inq = vec![false; n];
-    let mut q = false;
-    for k in 0..n {
-        match words[k].as_str() {
-            "\"" => {
-                q = !q;
-            }
-            "“" => q = true,
-            "”" => q = false,
-            _ => {}
-        }
-        inq[k] = q;
-    }
-    let mut neg = vec![false; n];
-    let mut left = 0;
-    for k in 0..n {
-        let w = words[k].as_str();
-        if NEGATIONS.contains(&w) {
-            left = 4;
-            continue;
-        }
-        if matches!(w, "," | "." | ";" | ":" | "!" | "?") {
-            left = 0;
-        }
-        if left > 0 {
-            neg[k] = true;
-            left -= 1;
-        }
-    }
-    let mut f = |parts: &[&str]| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for p in parts {
-            for &x in p.as_bytes() {
-                h ^= x as u64;
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            h ^= 0xff;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        out.push(h);
-    };
-    f(&["bias"]);
-    let mut num = String::new();
-    for k in 0..n {
-        let w = words[k].as_str();
-        if w == "<t>" {
-            continue;
-        }
-        let (side, d) = if k < t0 { ("L", t0 - k) } else { ("R", k - t1) };
-        let bucket = match d {
-            0..=1 => "1",
-            2..=3 => "2",
-            4..=6 => "3",
-            7..=12 => "4",
-            _ => "5",
-        };
-        let pre = if neg[k] { "N" } else { "" };
-        f(&[pre, "u", w]);
-        f(&[pre, side, bucket, w]);
-        f(&[pre, side, w]);
-        if d <= 6 {
-            f(&[pre, "near", w]);
-        }
-        if inq[k] != inq[t0] {
-            f(&["xq", w]);
-        }
-        if let Some(cl) = clusters {
-            if w != "<o>" {
-                if let Some(r) = cl.get(w) {
-                    num.clear();
-                    num.push_str(&r.to_string());
-                    f(&[pre, "c", &num]);
-                    f(&[pre, side, if d <= 6 { "n" } else { "f" }, "c", &num]);
-                    if let Some(cc) = cl.coarse_of(r) {
-                        num.clear();
-                        num.push_str(&cc.to_string());
-                        f(&[pre, "k", &num]);
-                        f(&[pre, side, bucket, "k", &num]);
-                    }
-                }
-            }
-        }
-    }
-    for k in 0..n.saturating_sub(1) {
-        let side = if k < t0 { "L" } else { "R" };
-        f(&["b", &words[k], &words[k + 1]]);
-        f(&[side, "b", &words[k], &words[k + 1]]);
-    }
-    let get = |k: Option<usize>, dflt: &'static str| -> String {
-        k.and_then(|k| words.get(k))
-            .cloned()
-            .unwrap_or_else(|| dflt.to_string())
-    };
-    let prv = get(t0.checked_sub(1), "<s>");
-    let nxt = get(Some(t1 + 1), "</s>");
-    let nxt2 = get(Some(t1 + 2), "</s>");
-    f(&[
-        "tinq",
-        if inq.get(t0).copied().unwrap_or(false) {
-            "1"
-        } else {
-            "0"
-        },
-    ]);
-    f(&["anyq", if inq.iter().any(|&x| x) { "1" } else { "0" }]);
-    let pos = t0.min(5).to_string();
-    f(&["tpos", &pos]);
-    let rel = (4 * t0 / n.max(1)).to_string();
-    f(&["trel", &rel]);
-    f(&["pv", &prv]);
-    f(&["nx", &nxt]);
-    f(&["pn", &prv, &nxt]);
-    f(&["nx2", &nxt, &nxt2]);
-    let no = others.len().min(3).to_string();
-    f(&["nothers", &no]);
-    // Words between the target and the nearest other target: relations ("X attacked Y").
-    let nearest_other = words
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.as_str() == "<o>")
-        .map(|(k, _)| k)
-        .min_by_key(|&k| if k < t0 { t0 - k } else { k.saturating_sub(t1) });
-    if let Some(o) = nearest_other {
-        let (a, b, dir) = if o < t0 {
-            (o + 1, t0, "ob")
-        } else {
-            (t1 + 1, o, "bo")
-        };
-        if b > a && b - a <= 8 {
-            for w in words.get(a..b).unwrap_or(&[]) {
-                f(&[dir, w]);
-            }
-        }
-    }
-}
-
 fn softmax(z: [f32; 3]) -> [f32; 3] {
     let m = z[0].max(z[1]).max(z[2]);
     let e = [(z[0] - m).exp(), (z[1] - m).exp(), (z[2] - m).exp()];
@@ -532,16 +132,65 @@ fn softmax(z: [f32; 3]) -> [f32; 3] {
     [e[0] / s, e[1] / s, e[2] / s]
 }
 
+fn argmax3(p: &[f32; 3]) -> usize {
+    let mut best = 0;
+    for i in 1..3 {
+        if p[i] > p[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Mixes sparse and MLP logits.
+fn mix(sparse: [f32; 3], dense: Option<[f32; 3]>, alpha: f32) -> [f32; 3] {
+    match dense {
+        Some(d) => std::array::from_fn(|c| (1.0 - alpha) * sparse[c] + alpha * d[c]),
+        None => sparse,
+    }
+}
+
+/// Class weights: inverse frequency when `balanced`, else 1.
+fn class_weights(labels: impl Iterator<Item = usize>, balanced: bool) -> [f32; 3] {
+    if !balanced {
+        return [1.0; 3];
+    }
+    let mut counts = [0usize; 3];
+    let mut n = 0usize;
+    for y in labels {
+        if let Some(c) = counts.get_mut(y) {
+            *c += 1;
+            n += 1;
+        }
+    }
+    std::array::from_fn(|c| {
+        if counts[c] == 0 {
+            0.0
+        } else {
+            n as f32 / (3.0 * counts[c] as f32)
+        }
+    })
+}
+
+/// Logits of the two models for one target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parts {
+    /// Logits of the sparse model.
+    pub sparse: [f32; 3],
+    /// Logits of the MLP, when the model has one.
+    pub dense: Option<[f32; 3]>,
+}
+
 impl Classifier {
     fn mask(&self) -> u64 {
         (1u64 << self.bits) - 1
     }
 
-    fn clusters(&self) -> Option<&Clusters> {
-        (!self.clusters.keys.is_empty()).then_some(&self.clusters)
+    fn table(&self) -> Option<&WordTable> {
+        (!self.table.is_empty()).then_some(&self.table)
     }
 
-    fn scores(&self, feats: &[u64]) -> [f32; 3] {
+    fn sparse_scores(&self, feats: &[u64]) -> [f32; 3] {
         let mut z = self.bias;
         let mask = self.mask();
         for &h in feats {
@@ -555,6 +204,25 @@ impl Classifier {
         z
     }
 
+    /// The two models' logits for `target` in `sentence` (see [`Classifier::predict_with`]).
+    pub fn parts(&self, sentence: &str, target: Range<usize>, others: &[Range<usize>]) -> Parts {
+        let p = Prepared::new(sentence, &target, others);
+        let mut feats = Vec::new();
+        features::sparse(&p, self.table(), &mut feats);
+        let sparse = self.sparse_scores(&feats);
+        let dense = (!self.mlps.is_empty()).then(|| {
+            let mut x = Vec::new();
+            features::dense(&p, &self.table, &self.vectors, &mut x);
+            let mut z = [0f32; 3];
+            for m in &self.mlps {
+                let l = m.logits(&x);
+                (0..3).for_each(|c| z[c] += l[c]);
+            }
+            z.map(|v| v / self.mlps.len() as f32)
+        });
+        Parts { sparse, dense }
+    }
+
     /// Probabilities (negative, neutral, positive) of `sentence`'s sentiment toward the
     /// byte range `target`; `others` are other actors' mentions (masked as placeholders).
     pub fn predict_with(
@@ -563,9 +231,8 @@ impl Classifier {
         target: Range<usize>,
         others: &[Range<usize>],
     ) -> [f32; 3] {
-        let mut feats = Vec::new();
-        features(sentence, &target, others, self.clusters(), &mut feats);
-        softmax(self.scores(&feats))
+        let p = self.parts(sentence, target, others);
+        softmax(mix(p.sparse, p.dense, self.alpha))
     }
 
     /// [`Classifier::predict_with`] without other targets.
@@ -578,121 +245,62 @@ impl Classifier {
         &self.notes
     }
 
-    /// Trains on `data` (see [`TrainParams`]); `seed` fixes the shuffle order.
+    /// Trains on `data` (see [`TrainParams`]); `seed` fixes shuffles and initialisation.
+    /// `clusters_tsv` is `word2row.tsv`; the MLP's vectors are read from
+    /// `vectors_20000x300_f32.npy` next to it.
     pub fn train(
         data: &[Example],
         clusters_tsv: Option<&Path>,
         params: TrainParams,
         seed: u64,
     ) -> Result<Self, StanceError> {
-        let clusters = load_clusters(clusters_tsv, params)?;
-        Ok(Self::train_with(data, clusters, params, seed))
+        let (table, vectors) = load_resources(clusters_tsv, params)?;
+        Ok(Self::train_with(data, table, vectors, params, seed))
     }
 
-    fn train_with(data: &[Example], clusters: Clusters, params: TrainParams, seed: u64) -> Self {
+    fn train_with(
+        data: &[Example],
+        table: WordTable,
+        vectors: Vectors,
+        params: TrainParams,
+        seed: u64,
+    ) -> Self {
         let bits = params.bits.clamp(10, 24);
-        let mask = (1u64 << bits) - 1;
-        let cl = (!clusters.keys.is_empty()).then_some(&clusters);
-        let feats: Vec<Vec<u64>> = data
+        let prepared: Vec<Prepared> = data
             .iter()
-            .map(|e| {
-                let mut v = Vec::new();
-                features(&e.text, &e.target, &e.others, cl, &mut v);
-                for h in v.iter_mut() {
-                    *h &= mask;
-                }
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
+            .map(|e| Prepared::new(&e.text, &e.target, &e.others))
             .collect();
-        let mut counts = [0usize; 3];
-        for e in data {
-            if let Some(c) = counts.get_mut(e.label) {
-                *c += 1;
+        let cw = class_weights(data.iter().map(|e| e.label), params.balanced);
+        let tab = (!table.is_empty()).then_some(&table);
+        let (weights, bias) = train_sparse(data, &prepared, tab, cw, bits, params, seed);
+        let mut mlps = Vec::new();
+        if params.mlp.hidden > 0 && !vectors.is_empty() && !table.is_empty() {
+            let input = features::POOLS * vectors.dim();
+            let mut x = Vec::with_capacity(data.len() * input);
+            let mut row = Vec::new();
+            for p in &prepared {
+                features::dense(p, &table, &vectors, &mut row);
+                x.extend_from_slice(&row);
             }
-        }
-        let n = data.len().max(1) as f32;
-        let cw: Vec<f32> = counts
-            .iter()
-            .map(|&c| if c == 0 { 0.0 } else { n / (3.0 * c as f32) })
-            .collect();
-        let size = 3usize << bits;
-        let mut w = vec![0f32; size];
-        let mut g2 = vec![0f32; size];
-        // Lazy L2: remember when each bucket was last touched.
-        let mut last = vec![0u32; 1usize << bits];
-        let mut bias = [0f32; 3];
-        let mut bg2 = [0f32; 3];
-        let mut order: Vec<usize> = (0..data.len()).collect();
-        let mut rng = seed ^ 0x9e37_79b9_7f4a_7c15;
-        let mut step: u32 = 0;
-        for _ in 0..params.epochs {
-            // Fisher–Yates with xorshift64*.
-            for i in (1..order.len()).rev() {
-                rng ^= rng >> 12;
-                rng ^= rng << 25;
-                rng ^= rng >> 27;
-                let r = rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
-                order.swap(i, (r % (i as u64 + 1)) as usize);
-            }
-            for &ix in &order {
-                step += 1;
-                let f = &feats[ix];
-                let y = data[ix].label.min(2);
-                let mut z = bias;
-                for &h in f {
-                    let b = h as usize;
-                    let lag = step - last[b] - 1;
-                    if lag > 0 && params.l2 > 0.0 {
-                        let decay = (1.0 - params.lr * params.l2).powi(lag as i32);
-                        for c in 0..3 {
-                            w[b * 3 + c] *= decay;
-                        }
-                    }
-                    last[b] = step;
-                    for c in 0..3 {
-                        z[c] += w[b * 3 + c];
-                    }
-                }
-                let p = softmax(z);
-                let scale = cw.get(y).copied().unwrap_or(1.0);
-                for c in 0..3 {
-                    let g = scale * (p[c] - if c == y { 1.0 } else { 0.0 });
-                    bg2[c] += g * g;
-                    bias[c] -= params.lr * g / (bg2[c].sqrt() + 1e-8);
-                    for &h in f {
-                        let k = h as usize * 3 + c;
-                        let gk = g + params.l2 * w[k];
-                        g2[k] += gk * gk;
-                        w[k] -= params.lr * gk / (g2[k].sqrt() + 1e-8);
-                    }
-                }
-            }
-        }
-        // Apply the remaining lazy decay so the stored weights are final.
-        if params.l2 > 0.0 {
-            for (b, &l) in last.iter().enumerate() {
-                let lag = step.saturating_sub(l);
-                if lag > 0 {
-                    let decay = (1.0 - params.lr * params.l2).powi(lag as i32);
-                    for c in 0..3 {
-                        w[b * 3 + c] *= decay;
-                    }
-                }
+            let y: Vec<usize> = data.iter().map(|e| e.label).collect();
+            for s in 0..params.mlp.seeds.max(1) as u64 {
+                mlps.push(Mlp::train(&x, input, &y, cw, params.mlp, seed + 1000 * s));
             }
         }
         let notes = format!(
-            "NewsMTSC train ({} targets); multinomial logistic regression, AdaGrad; {:?}; seed {}",
+            "NewsMTSC train ({} targets); sparse logistic regression (AdaGrad) mixed with an MLP over pooled word vectors; {:?}; seed {}",
             data.len(),
             params,
             seed
         );
         let mut m = Classifier {
             bits,
-            weights: w,
+            weights,
             bias,
-            clusters,
+            table,
+            vectors,
+            alpha: if mlps.is_empty() { 0.0 } else { params.alpha },
+            mlps,
             notes,
         };
         m.quantise();
@@ -716,218 +324,155 @@ impl Classifier {
         }
     }
 
-    /// Writes the model file.
+    /// Writes the model file (atomically, via a temporary file); returns its size in bytes.
     pub fn save(&self, path: &Path) -> Result<u64, StanceError> {
         let io = |source| StanceError::Io {
             path: path.to_path_buf(),
             source,
         };
-        let mut buf: Vec<u8> =
-            Vec::with_capacity(self.weights.len() * 2 + self.clusters.keys.len() * 10 + 1024);
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&VERSION.to_le_bytes());
-        buf.extend_from_slice(&self.bits.to_le_bytes());
-        let scale = self.scale();
-        buf.extend_from_slice(&scale.to_le_bytes());
-        for b in self.bias {
-            buf.extend_from_slice(&b.to_le_bytes());
-        }
-        buf.extend_from_slice(&(self.notes.len() as u32).to_le_bytes());
-        buf.extend_from_slice(self.notes.as_bytes());
-        buf.extend_from_slice(&(self.clusters.keys.len() as u32).to_le_bytes());
-        for (k, r) in self.clusters.keys.iter().zip(&self.clusters.rows) {
-            buf.extend_from_slice(&k.to_le_bytes());
-            buf.extend_from_slice(&r.to_le_bytes());
-        }
-        buf.extend_from_slice(&(self.clusters.coarse.len() as u32).to_le_bytes());
-        for c in &self.clusters.coarse {
-            buf.extend_from_slice(&c.to_le_bytes());
-        }
-        for &x in &self.weights {
-            let q = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
-            buf.extend_from_slice(&q.to_le_bytes());
-        }
+        let buf = format::to_bytes(self);
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(io)?;
             }
         }
         let tmp = path.with_extension("tmp");
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&buf).map_err(io)?;
-        f.sync_all().map_err(io)?;
+        std::fs::write(&tmp, &buf).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)?;
         Ok(buf.len() as u64)
     }
 
-    /// Reads a model file; a truncated or foreign file is an error naming it.
+    /// Reads a model file; a truncated, foreign or other-version file is an error naming it.
     pub fn load(path: &Path) -> Result<Self, StanceError> {
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(|source| StanceError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Self::from_bytes(&bytes).map_err(|message| StanceError::Format {
+        let bytes = std::fs::read(path).map_err(|source| StanceError::Io {
             path: path.to_path_buf(),
-            message: format!("not a valid newsmill stance model ({message}); retrain with `newsmill train stance`"),
-        })
-    }
-
-    fn from_bytes(b: &[u8]) -> Result<Self, String> {
-        let mut r = Reader { b, pos: 0 };
-        if r.take(8)? != MAGIC {
-            return Err("bad magic".into());
-        }
-        let version = r.u32()?;
-        if version != VERSION {
-            return Err(format!("format version {version}, expected {VERSION}"));
-        }
-        let bits = r.u32()?;
-        if !(10..=24).contains(&bits) {
-            return Err(format!("hash bits {bits} out of range"));
-        }
-        let scale = r.f32()?;
-        let bias = [r.f32()?, r.f32()?, r.f32()?];
-        let nlen = r.u32()? as usize;
-        let notes = String::from_utf8_lossy(r.take(nlen)?).into_owned();
-        let nc = r.u32()? as usize;
-        let cbytes = r.take(nc.checked_mul(10).ok_or("cluster count overflow")?)?;
-        let mut keys = Vec::with_capacity(nc);
-        let mut rows = Vec::with_capacity(nc);
-        for ch in cbytes.chunks_exact(10) {
-            let mut k = [0u8; 8];
-            k.copy_from_slice(&ch[..8]);
-            keys.push(u64::from_le_bytes(k));
-            rows.push(u16::from_le_bytes([ch[8], ch[9]]));
-        }
-        if keys.windows(2).any(|w| w[0] >= w[1]) {
-            return Err("cluster table not sorted".into());
-        }
-        let ncoarse = r.u32()? as usize;
-        let coarse = r
-            .take(ncoarse.checked_mul(2).ok_or("coarse count overflow")?)?
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let nw = 3usize << bits;
-        let wbytes = r.take(nw * 2)?;
-        let weights = wbytes
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * scale)
-            .collect();
-        if r.pos != b.len() {
-            return Err("trailing bytes".into());
-        }
-        Ok(Classifier {
-            bits,
-            weights,
-            bias,
-            clusters: Clusters { keys, rows, coarse },
-            notes,
+            source,
+        })?;
+        format::from_bytes(&bytes).map_err(|message| StanceError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "not a valid newsmill stance model ({message}); retrain with `newsmill train stance`"
+            ),
         })
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).ok_or("length overflow")?;
-        let s = self.b.get(self.pos..end).ok_or("file is truncated")?;
-        self.pos = end;
-        Ok(s)
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        let s = self.take(4)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn f32(&mut self) -> Result<f32, String> {
-        Ok(f32::from_bits(self.u32()?))
-    }
-}
-
-/// Converts a char offset of `s` to a byte offset (clamped to the end).
-fn char_to_byte(s: &str, c: usize) -> usize {
-    s.char_indices().nth(c).map(|x| x.0).unwrap_or(s.len())
-}
-
-/// Reads a NewsMTSC JSONL file: one [`Example`] per target (polarity 2/4/6 → 0/1/2).
-pub fn read_newsmtsc(path: &Path) -> Result<Vec<Example>, StanceError> {
-    let fmt_err = |line: usize, message: String| StanceError::Format {
-        path: path.to_path_buf(),
-        message: format!("line {line}: {message}"),
-    };
-    let text = std::fs::read_to_string(path).map_err(|source| StanceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+/// Trains the sparse logistic regression: AdaGrad with lazy L2 over seeded shuffles.
+fn train_sparse(
+    data: &[Example],
+    prepared: &[Prepared],
+    table: Option<&WordTable>,
+    cw: [f32; 3],
+    bits: u32,
+    params: TrainParams,
+    seed: u64,
+) -> (Vec<f32>, [f32; 3]) {
+    let mask = (1u64 << bits) - 1;
+    let feats: Vec<Vec<u64>> = prepared
+        .iter()
+        .map(|p| {
+            let mut v = Vec::new();
+            features::sparse(p, table, &mut v);
+            for h in v.iter_mut() {
+                *h &= mask;
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    let size = 3usize << bits;
+    let mut w = vec![0f32; size];
+    let mut g2 = vec![0f32; size];
+    // Lazy L2: remember when each bucket was last touched.
+    let mut last = vec![0u32; 1usize << bits];
+    let mut bias = [0f32; 3];
+    let mut bg2 = [0f32; 3];
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = seed ^ 0x9e37_79b9_7f4a_7c15;
+    let mut step: u32 = 0;
+    for _ in 0..params.epochs {
+        // Fisher–Yates with xorshift64*.
+        for i in (1..order.len()).rev() {
+            rng ^= rng >> 12;
+            rng ^= rng << 25;
+            rng ^= rng >> 27;
+            let r = rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            order.swap(i, (r % (i as u64 + 1)) as usize);
         }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| fmt_err(i + 1, e.to_string()))?;
-        let s = v
-            .get("sentence_normalized")
-            .and_then(|x| x.as_str())
-            .ok_or_else(|| fmt_err(i + 1, "missing sentence_normalized".into()))?;
-        let targets = v
-            .get("targets")
-            .and_then(|x| x.as_array())
-            .ok_or_else(|| fmt_err(i + 1, "missing targets".into()))?;
-        let mut spans = Vec::new();
-        let mut labels = Vec::new();
-        for t in targets {
-            let from = t.get("from").and_then(|x| x.as_u64()).unwrap_or(0) as usize;
-            let to = t.get("to").and_then(|x| x.as_u64()).unwrap_or(0) as usize;
-            let pol = t.get("polarity").and_then(|x| x.as_f64()).unwrap_or(0.0);
-            let label = match pol.round() as i64 {
-                2 => 0,
-                4 => 1,
-                6 => 2,
-                other => return Err(fmt_err(i + 1, format!("polarity {other} not in 2, 4, 6"))),
-            };
-            spans.push(char_to_byte(s, from)..char_to_byte(s, to));
-            labels.push(label);
-        }
-        for (k, (span, label)) in spans.iter().zip(&labels).enumerate() {
-            let others = spans
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != k)
-                .map(|(_, r)| r.clone())
-                .collect();
-            out.push(Example {
-                text: s.to_string(),
-                target: span.clone(),
-                others,
-                label: *label,
-                group: i,
-            });
+        for &ix in &order {
+            step += 1;
+            let f = &feats[ix];
+            let y = data[ix].label.min(2);
+            let mut z = bias;
+            for &h in f {
+                let b = h as usize;
+                let lag = step - last[b] - 1;
+                if lag > 0 && params.l2 > 0.0 {
+                    let decay = (1.0 - params.lr * params.l2).powi(lag as i32);
+                    for c in 0..3 {
+                        w[b * 3 + c] *= decay;
+                    }
+                }
+                last[b] = step;
+                for c in 0..3 {
+                    z[c] += w[b * 3 + c];
+                }
+            }
+            let p = softmax(z);
+            let scale = cw[y];
+            for c in 0..3 {
+                let g = scale * (p[c] - if c == y { 1.0 } else { 0.0 });
+                bg2[c] += g * g;
+                bias[c] -= params.lr * g / (bg2[c].sqrt() + 1e-8);
+                for &h in f {
+                    let k = h as usize * 3 + c;
+                    let gk = g + params.l2 * w[k];
+                    g2[k] += gk * gk;
+                    w[k] -= params.lr * gk / (g2[k].sqrt() + 1e-8);
+                }
+            }
         }
     }
-    Ok(out)
+    // Apply the remaining lazy decay so the stored weights are final.
+    if params.l2 > 0.0 {
+        for (b, &l) in last.iter().enumerate() {
+            let lag = step.saturating_sub(l);
+            if lag > 0 {
+                let decay = (1.0 - params.lr * params.l2).powi(lag as i32);
+                for c in 0..3 {
+                    w[b * 3 + c] *= decay;
+                }
+            }
+        }
+    }
+    (w, bias)
 }
 
-fn load_clusters(tsv: Option<&Path>, params: TrainParams) -> Result<Clusters, StanceError> {
+/// The word table and vectors for `params` (empty when `clusters` is off or no table given;
+/// vectors only when the MLP is on).
+fn load_resources(
+    tsv: Option<&Path>,
+    params: TrainParams,
+) -> Result<(WordTable, Vectors), StanceError> {
     let Some(tsv) = tsv.filter(|_| params.clusters) else {
-        return Ok(Clusters::default());
+        return Ok(Default::default());
     };
-    let mut c = Clusters::from_tsv(tsv)?;
-    if params.coarse > 0 {
-        let npy = tsv.with_file_name("vectors_20000x300_f32.npy");
-        c.build_coarse(&npy, params.coarse, 8)?;
-    }
-    Ok(c)
+    let table = WordTable::from_tsv(tsv)?;
+    let vectors = if params.mlp.hidden > 0 {
+        Vectors::from_npy(&vectors_path(tsv))?
+    } else {
+        Vectors::default()
+    };
+    Ok((table, vectors))
 }
 
-/// Where the word-cluster table is looked for, relative to the training file
+/// The vector matrix next to `word2row.tsv`.
+fn vectors_path(tsv: &Path) -> PathBuf {
+    tsv.with_file_name("vectors_20000x300_f32.npy")
+}
+
+/// Where the word table is looked for, relative to the training file
 /// (`…/data/stance/newsmtsc/train.jsonl` → `…/data/vectors/word2row.tsv`).
 pub fn default_clusters_path(train: &Path) -> PathBuf {
     train
@@ -938,15 +483,20 @@ pub fn default_clusters_path(train: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("word2row.tsv"))
 }
 
-/// Trains the built-in model on NewsMTSC `train` and writes it to `out`. Reproducible: the
-/// same data and seed give the same file. Word clusters are read from
-/// [`default_clusters_path`] when that file exists.
-pub fn train_newsmtsc(train: &Path, out: &Path, seed: u64) -> Result<TrainReport, StanceError> {
+/// Trains the built-in model on NewsMTSC `train` with `params` and writes it to `out`.
+/// Reproducible: the same data, parameters and seed give the same file. The word table
+/// and vectors are read from [`default_clusters_path`] when that file exists.
+pub fn train_newsmtsc_with(
+    train: &Path,
+    out: &Path,
+    params: TrainParams,
+    seed: u64,
+) -> Result<TrainReport, StanceError> {
     let data = read_newsmtsc(train)?;
     let cpath = default_clusters_path(train);
     let params = TrainParams {
-        clusters: cpath.exists(),
-        ..TrainParams::default()
+        clusters: params.clusters && cpath.exists(),
+        ..params
     };
     let t = Instant::now();
     let model = Classifier::train(&data, Some(&cpath), params, seed)?;
@@ -960,45 +510,85 @@ pub fn train_newsmtsc(train: &Path, out: &Path, seed: u64) -> Result<TrainReport
     })
 }
 
+/// [`train_newsmtsc_with`] with the default (shipped) parameters.
+pub fn train_newsmtsc(train: &Path, out: &Path, seed: u64) -> Result<TrainReport, StanceError> {
+    train_newsmtsc_with(train, out, TrainParams::default(), seed)
+}
+
+/// One held-out prediction of cross-validation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CvPrediction {
+    /// Gold label.
+    pub label: usize,
+    /// Whether the sentence has more than one target (as in `devtest_mt`).
+    pub multi: bool,
+    /// Both models' logits.
+    pub parts: Parts,
+}
+
 /// k-fold cross-validation on `train`, grouped by sentence (all targets of a sentence land in
-/// the same fold); returns the pooled report over all held-out predictions.
+/// the same fold): every target's held-out logits.
+pub fn cross_validate_predictions(
+    train: &Path,
+    folds: usize,
+    params: TrainParams,
+    seed: u64,
+) -> Result<Vec<CvPrediction>, StanceError> {
+    let data = read_newsmtsc(train)?;
+    let (table, vectors) = load_resources(Some(&default_clusters_path(train)), params)?;
+    let folds = folds.max(2);
+    let fold_of = |g: usize| (fnv(&(g as u64).to_le_bytes()) % folds as u64) as usize;
+    let mut out = Vec::with_capacity(data.len());
+    for k in 0..folds {
+        let tr: Vec<Example> = data
+            .iter()
+            .filter(|e| fold_of(e.group) != k)
+            .cloned()
+            .collect();
+        let model = Classifier::train_with(&tr, table.clone(), vectors.clone(), params, seed);
+        for e in data.iter().filter(|e| fold_of(e.group) == k) {
+            out.push(CvPrediction {
+                label: e.label,
+                multi: !e.others.is_empty(),
+                parts: model.parts(&e.text, e.target.clone(), &e.others),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Scores cross-validation predictions with mixing weight `alpha`; `only_multi` keeps the
+/// targets of sentences with several targets.
+pub fn score_predictions(
+    name: &str,
+    preds: &[CvPrediction],
+    alpha: f32,
+    only_multi: bool,
+) -> EvalReport {
+    EvalReport::from_pairs(
+        name,
+        preds
+            .iter()
+            .filter(|p| p.multi || !only_multi)
+            .map(|p| (p.label, argmax3(&mix(p.parts.sparse, p.parts.dense, alpha)))),
+    )
+}
+
+/// k-fold cross-validation on `train`, grouped by sentence; the pooled report over all
+/// held-out predictions.
 pub fn cross_validate(
     train: &Path,
     folds: usize,
     params: TrainParams,
     seed: u64,
 ) -> Result<EvalReport, StanceError> {
-    let data = read_newsmtsc(train)?;
-    let clusters = load_clusters(Some(&default_clusters_path(train)), params)?;
-    let folds = folds.max(2);
-    let mut pairs = Vec::new();
-    for k in 0..folds {
-        let fold_of = |g: usize| (fnv(&(g as u64).to_le_bytes()) % folds as u64) as usize;
-        let tr: Vec<Example> = data
-            .iter()
-            .filter(|e| fold_of(e.group) != k)
-            .cloned()
-            .collect();
-        let model = Classifier::train_with(&tr, clusters.clone(), params, seed);
-        for e in data.iter().filter(|e| fold_of(e.group) == k) {
-            let p = model.predict_with(&e.text, e.target.clone(), &e.others);
-            pairs.push((e.label, argmax3(&p)));
-        }
-    }
-    Ok(EvalReport::from_pairs(
-        &format!("{} ({folds}-fold CV)", train.display()),
-        pairs,
+    let preds = cross_validate_predictions(train, folds, params, seed)?;
+    Ok(score_predictions(
+        &format!("{} ({}-fold CV)", train.display(), folds.max(2)),
+        &preds,
+        params.alpha,
+        false,
     ))
-}
-
-fn argmax3(p: &[f32; 3]) -> usize {
-    let mut best = 0;
-    for i in 1..3 {
-        if p[i] > p[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// Scores `model` on a NewsMTSC file.

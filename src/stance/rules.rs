@@ -153,13 +153,6 @@ const AUX: &[&str] = &[
     "today",
     "yesterday",
     "tonight",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "morning",
     "evening",
     "afternoon",
@@ -178,6 +171,11 @@ const AUX: &[&str] = &[
     "no",
     "longer",
 ];
+
+/// A word allowed between a subject and its verb ([`AUX`] or a weekday).
+fn is_aux(w: &str) -> bool {
+    is_in(AUX, w) || crate::text::time_words::is_weekday(w)
+}
 const PREPOSITIONS: &[&str] = &[
     "of", "with", "to", "in", "at", "from", "for", "on", "by", "about", "against", "into",
     "between", "among", "toward", "towards", "over", "under", "through", "without", "like",
@@ -596,7 +594,7 @@ fn gap_ok(ctx: &SentCtx, lex: &Lexicon, a: usize, b: usize, noun_cue: bool) -> b
             i += len;
             continue;
         }
-        let ok = is_in(AUX, w)
+        let ok = is_aux(w)
             || (w.ends_with("ly") && w.len() > 3)
             || w.ends_with("n't")
             // a catenative verb: "vowed to", "agreed to", "moved to".
@@ -712,7 +710,7 @@ fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
             continue;
         }
         let next = ctx.word(m.end);
-        let verbish = (is_in(AUX, next) && next != "to" && next != ",")
+        let verbish = (is_aux(next) && next != "to" && next != ",")
             || (next.len() > 3
                 && (next.ends_with("ed") || next.ends_with('s'))
                 && next.chars().all(char::is_alphabetic));

@@ -239,6 +239,8 @@ def test_seed_stances(out):
         for a, p, t in found
     ), found
     assert ("Mikheil Saakashvili", "oppose", "Russia") in found, found
+    # "She will not visit Moscow, however." with She -> Rice (spelt "Condoleeza" in the seed).
+    assert ("Condoleezza Rice", "oppose", "Russia") in found, found
     for _, _, _, evidence in rows:
         assert evidence.strip()
 
