@@ -186,6 +186,9 @@ impl PipelineConfig {
         if self.ner.model != defaults.ner.model {
             self.ner.model = resolve_path(base, &self.ner.model);
         }
+        if let Some(p) = &mut self.ner.model_dir {
+            *p = resolve_path(base, p);
+        }
         self.actors.resolve_paths(base);
         self.quotes.resolve_paths(base);
         let default_classifier = self.stance.classifier_model == defaults.stance.classifier_model;

@@ -21,3 +21,4 @@ pub mod stage;
 pub mod stages;
 pub mod stance;
 pub mod text;
+pub mod transformers;

@@ -72,6 +72,9 @@ enum Command {
     /// Train the built-in models from ../shared/data (reproducible: fixed seeds).
     #[command(subcommand)]
     Train(cli::train::TrainCmd),
+    /// Prepare transformer models offline (the optional `transformers` feature).
+    #[command(subcommand)]
+    Models(cli::models::ModelsCmd),
 }
 
 #[derive(clap::Args)]
@@ -168,6 +171,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Eval(cmd) => cli::eval::run(cmd),
         Command::Bench(args) => cli::bench::run(args),
         Command::Train(cmd) => cli::train::run(cmd),
+        Command::Models(cmd) => cli::models::run(cmd),
         Command::Schema { markdown } => {
             if markdown {
                 print!("{}", newsmill::output::schema_doc::markdown());

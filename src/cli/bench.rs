@@ -27,6 +27,17 @@ pub struct BenchArgs {
     /// Skip the per-stage measurements (end-to-end only).
     #[arg(long)]
     e2e_only: bool,
+    /// Also time the transformer backends (NER and NLI stance) on the CPU at a tiny-BERT and a
+    /// BERT-base shape with random weights, on the first --transformers-docs documents. Needs
+    /// newsmill built with `--features transformers`.
+    #[arg(long)]
+    transformers: bool,
+    /// Documents for --transformers (BERT-base runs at a few hundred words/s on 2 cores).
+    #[arg(long, default_value_t = 20)]
+    transformers_docs: usize,
+    /// Only the --transformers measurements.
+    #[arg(long)]
+    transformers_only: bool,
 }
 
 /// Runs the benchmark and prints a Markdown table.
@@ -41,6 +52,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     }
     let mut rows: Vec<BenchRow> = Vec::new();
+    if args.transformers || args.transformers_only {
+        rows.extend(transformers(&cfg, &args)?);
+        if args.transformers_only {
+            println!("{}", BenchRow::header());
+            for r in &rows {
+                println!("{}", r.row());
+            }
+            return Ok(());
+        }
+    }
     if !args.e2e_only {
         let pipeline = Pipeline::from_config(cfg.clone()).context("setting up the pipeline")?;
         for &t in &args.threads {
@@ -69,6 +90,32 @@ pub fn run(args: BenchArgs) -> Result<()> {
         println!("{}", r.row());
     }
     Ok(())
+}
+
+#[cfg(feature = "transformers")]
+fn transformers(cfg: &newsmill::config::PipelineConfig, args: &BenchArgs) -> Result<Vec<BenchRow>> {
+    let mut rows = Vec::new();
+    for &t in &args.threads {
+        rows.extend(super::bench_transformers::run(
+            cfg,
+            &args.data,
+            args.transformers_docs,
+            t,
+        )?);
+    }
+    Ok(rows)
+}
+
+#[cfg(not(feature = "transformers"))]
+fn transformers(
+    _cfg: &newsmill::config::PipelineConfig,
+    _args: &BenchArgs,
+) -> Result<Vec<BenchRow>> {
+    bail!(
+        "--transformers needs newsmill built with the `transformers` cargo feature: run \
+         ./scripts/setup-libtorch.sh, then `source .venv/libtorch.env` and \
+         `cargo build --release --features transformers`"
+    )
 }
 
 fn tempdir() -> Result<PathBuf> {

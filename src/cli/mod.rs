@@ -1,7 +1,10 @@
 //! Subcommand handlers of the `newsmill` binary.
 
 pub mod bench;
+#[cfg(feature = "transformers")]
+pub mod bench_transformers;
 pub mod eval;
+pub mod models;
 pub mod train;
 
 use std::path::Path;

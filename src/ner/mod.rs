@@ -18,6 +18,9 @@ pub mod hash;
 pub mod model;
 pub mod resources;
 pub mod train;
+#[cfg(feature = "transformers")]
+pub mod transformers;
+pub mod wordpiece_align;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -61,14 +61,27 @@ pub fn runs(cfg: &PipelineConfig, stage: &str) -> bool {
 pub fn model_files(cfg: &PipelineConfig) -> Result<Vec<ModelFile>, OutputError> {
     let mut files = Vec::new();
     if runs(cfg, "ner") {
-        files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?);
+        match (&cfg.ner.backend, &cfg.ner.model_dir) {
+            (ner::NerBackend::Transformers, Some(dir)) => {
+                for f in crate::transformers::manifest_files(dir) {
+                    files.push(crate::output::manifest::model_file("ner", &f)?);
+                }
+            }
+            _ => files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?),
+        }
     }
     if runs(cfg, "actors") {
         for f in cfg.actors.files() {
             files.push(crate::output::manifest::model_file("actors", &f)?);
         }
     }
-    if runs(cfg, "stance") && cfg.stance.use_classifier {
+    if runs(cfg, "stance") && cfg.stance.backend == crate::stance::StanceBackend::Nli {
+        if let Some(dir) = &cfg.stance.nli.model_dir {
+            for f in crate::transformers::manifest_files(dir) {
+                files.push(crate::output::manifest::model_file("stance", &f)?);
+            }
+        }
+    } else if runs(cfg, "stance") && cfg.stance.use_classifier {
         files.push(crate::output::manifest::model_file(
             "stance",
             &cfg.stance.classifier_model,

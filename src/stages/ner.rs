@@ -1,4 +1,5 @@
-//! Stage 4, ner: named entities from the built-in CPU model ([`crate::ner`]).
+//! Stage 4, ner: named entities from the built-in CPU model ([`crate::ner`]), or from a
+//! transformer token classifier when built with the `transformers` feature.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use crate::doc::{ByteSpan, Doc, Entity};
 use crate::ner::NerModel;
 use crate::pipeline::PipelineError;
 use crate::stage::{Stage, StageError};
+use crate::transformers::DeviceChoice;
 
 /// Which NER implementation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +17,9 @@ use crate::stage::{Stage, StageError};
 pub enum NerBackend {
     /// The built-in averaged-perceptron tagger (CPU, no extra dependencies).
     Builtin,
+    /// A BERT token classifier from `model_dir`, run by rust-bert (needs the `transformers`
+    /// cargo feature and libtorch).
+    Transformers,
 }
 
 /// `[ner]` options.
@@ -23,7 +28,8 @@ pub enum NerBackend {
 pub struct NerConfig {
     /// Run this stage (actors, quotes and stance need it).
     pub enabled: bool,
-    /// Implementation: "builtin".
+    /// Implementation: "builtin", or "transformers" (a BERT token classifier from `model_dir`;
+    /// needs newsmill built with `--features transformers`, see the README).
     pub backend: NerBackend,
     /// Model file: `models/ner-conll.bin` (PER, ORG, LOC, MISC; the default) or
     /// `models/ner-ontonotes.bin` (18 OntoNotes types). Relative paths are resolved against
@@ -31,6 +37,17 @@ pub struct NerConfig {
     pub model: PathBuf,
     /// Entities scoring below this (0..1) are dropped.
     pub min_score: f32,
+    /// With backend "transformers": a local model directory with `config.json` (its `id2label`
+    /// gives the labels), `vocab.txt` and `rust_model.ot` or `model.safetensors`, e.g. made by
+    /// `newsmill models convert`. Relative paths are resolved against the config file's folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_dir: Option<PathBuf>,
+    /// With backend "transformers": "cpu", "cuda" (an error without a usable GPU) or "auto"
+    /// (the GPU when usable, else the CPU).
+    pub device: DeviceChoice,
+    /// With backend "transformers": sentence windows per forward pass (1..=1024). Sentences
+    /// are sorted by length first, so larger batches pad little.
+    pub batch_size: usize,
 }
 
 impl Default for NerConfig {
@@ -40,6 +57,9 @@ impl Default for NerConfig {
             backend: NerBackend::Builtin,
             model: PathBuf::from("models/ner-conll.bin"),
             min_score: 0.0,
+            model_dir: None,
+            device: DeviceChoice::Cpu,
+            batch_size: 16,
         }
     }
 }
@@ -53,25 +73,77 @@ impl NerConfig {
                 format!("{} is out of range; allowed: 0 to 1", self.min_score),
             ));
         }
+        if !(1..=1024).contains(&self.batch_size) {
+            return Err((
+                "batch_size".into(),
+                format!("{} is out of range; allowed: 1 to 1024", self.batch_size),
+            ));
+        }
+        if self.backend == NerBackend::Transformers {
+            if !crate::transformers::COMPILED {
+                return Err((
+                    "backend".into(),
+                    crate::transformers::feature_missing("ner.backend", "transformers"),
+                ));
+            }
+            if self.model_dir.is_none() {
+                return Err((
+                    "model_dir".into(),
+                    "must be set when backend = \"transformers\" (a local model directory; \
+                     see `newsmill models convert --help`)"
+                        .into(),
+                ));
+            }
+        }
         Ok(())
     }
 }
 
+/// The loaded implementation.
+enum Backend {
+    Builtin(Box<NerModel>),
+    #[cfg(feature = "transformers")]
+    Transformers(Box<crate::ner::transformers::TransformerNer>),
+}
+
 /// The ner stage.
 pub struct NerStage {
-    model: NerModel,
+    backend: Backend,
     min_score: f32,
 }
 
 impl NerStage {
     /// Loads the model.
     pub fn new(cfg: &NerConfig) -> Result<Self, PipelineError> {
-        let model = NerModel::load(&cfg.model).map_err(|e| PipelineError::Setup {
+        let setup = |message: String| PipelineError::Setup {
             stage: "ner",
-            message: format!("{e} (set [ner] model in pipeline.toml)"),
-        })?;
+            message,
+        };
+        let backend = match cfg.backend {
+            NerBackend::Builtin => Backend::Builtin(Box::new(
+                NerModel::load(&cfg.model)
+                    .map_err(|e| setup(format!("{e} (set [ner] model in pipeline.toml)")))?,
+            )),
+            #[cfg(feature = "transformers")]
+            NerBackend::Transformers => {
+                let dir = cfg.model_dir.as_deref().ok_or_else(|| {
+                    setup("ner.model_dir must be set when backend = \"transformers\"".into())
+                })?;
+                Backend::Transformers(Box::new(
+                    crate::ner::transformers::TransformerNer::load(dir, cfg.device, cfg.batch_size)
+                        .map_err(|e| setup(e.to_string()))?,
+                ))
+            }
+            #[cfg(not(feature = "transformers"))]
+            NerBackend::Transformers => {
+                return Err(setup(crate::transformers::feature_missing(
+                    "ner.backend",
+                    "transformers",
+                )))
+            }
+        };
         Ok(NerStage {
-            model,
+            backend,
             min_score: cfg.min_score,
         })
     }
@@ -83,10 +155,17 @@ impl Stage for NerStage {
     }
 
     fn process(&self, doc: &mut Doc) -> Result<(), StageError> {
+        // One arm without the `transformers` feature, two with it.
+        #[allow(clippy::infallible_destructuring_match)]
+        let model = match &self.backend {
+            Backend::Builtin(m) => m,
+            #[cfg(feature = "transformers")]
+            Backend::Transformers(t) => return self.process_transformers(t, doc),
+        };
         let sentences: Vec<Vec<&str>> = (0..doc.sentences.len())
             .map(|i| doc.sentence_tokens(i))
             .collect();
-        let tagged = self.model.tag_document(&sentences);
+        let tagged = model.tag_document(&sentences);
         let mut entities = Vec::new();
         for (sent_idx, (sent, spans)) in doc.sentences.iter().zip(tagged).enumerate() {
             for e in spans {
@@ -105,6 +184,53 @@ impl Stage for NerStage {
                     token_start: first,
                     token_end: last + 1,
                     span: ByteSpan::new(a.start, b.end),
+                    label: e.label,
+                    score: e.score,
+                });
+            }
+        }
+        doc.entities = entities;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "transformers")]
+impl NerStage {
+    /// Transformer entities, snapped to the document's tokens so that `token_start..token_end`
+    /// and the span agree (as with the built-in backend); an entity overlapping one already
+    /// kept is dropped.
+    fn process_transformers(
+        &self,
+        model: &crate::ner::transformers::TransformerNer,
+        doc: &mut Doc,
+    ) -> Result<(), StageError> {
+        let spans: Vec<ByteSpan> = doc.sentences.iter().map(|s| s.span).collect();
+        let tagged = model
+            .tag(&doc.text, &spans)
+            .map_err(|e| StageError(e.to_string()))?;
+        let mut entities: Vec<Entity> = Vec::new();
+        for (sent_idx, (sent, found)) in doc.sentences.iter().zip(tagged).enumerate() {
+            for e in found {
+                if e.score < self.min_score {
+                    continue;
+                }
+                let toks = sent.token_start..sent.token_end.min(doc.tokens.len());
+                let mut hit = toks.clone().filter(|&i| {
+                    doc.tokens[i].start < e.span.end && doc.tokens[i].end > e.span.start
+                });
+                let Some(first) = hit.next() else { continue };
+                let last = hit.next_back().unwrap_or(first);
+                if entities
+                    .last()
+                    .is_some_and(|p| p.sent == sent_idx && p.token_end > first)
+                {
+                    continue;
+                }
+                entities.push(Entity {
+                    sent: sent_idx,
+                    token_start: first,
+                    token_end: last + 1,
+                    span: ByteSpan::new(doc.tokens[first].start, doc.tokens[last].end),
                     label: e.label,
                     score: e.score,
                 });

@@ -29,7 +29,8 @@ impl Stage for StanceStage {
     }
 
     fn process(&self, doc: &mut Doc) -> Result<(), StageError> {
-        self.tagger.tag(doc);
-        Ok(())
+        self.tagger
+            .try_tag(doc)
+            .map_err(|e| StageError(e.to_string()))
     }
 }

@@ -8,11 +8,17 @@
 //!    rule fired, the target-dependent sentiment model trained on NewsMTSC (`method =
 //!    "classifier"`).
 //!
+//! With `backend = "nli"` (feature `transformers`), [`nli`] replaces both: a zero-shot NLI model
+//! judges every actor → actor/topic pair of a sentence (`method = "nli"`).
+//!
 //! Each record names the cue and the method that produced it. Corpus-level aggregation lives
 //! in [`summary`].
 
 pub mod classifier;
 pub mod lexicon;
+pub mod nli;
+#[cfg(feature = "transformers")]
+pub mod nli_model;
 pub mod rules;
 pub mod summary;
 #[cfg(test)]
@@ -29,6 +35,7 @@ use crate::doc::{Doc, Polarity, Stance, StanceTarget};
 pub use crate::eval::stance::EvalReport;
 pub use classifier::{eval_newsmtsc, train_newsmtsc, Classifier, TrainReport};
 pub use lexicon::{Lexicon, LexiconError};
+pub use nli::{NliConfig, NliScorer};
 pub use summary::{StanceSummary, SummaryInput, SummaryRow};
 pub use topics::{TopicConfig, TopicMatcher};
 
@@ -67,12 +74,28 @@ pub enum StanceError {
     },
 }
 
+/// Which stance implementation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StanceBackend {
+    /// Cue-lexicon rules plus the optional NewsMTSC classifier (CPU, built in).
+    #[default]
+    Rules,
+    /// Zero-shot NLI with a transformer model (`[stance.nli]`; needs the `transformers`
+    /// cargo feature and libtorch).
+    Nli,
+}
+
 /// `[stance]`: stance tagging options.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StanceConfig {
     /// Run this stage (needs `[actors]`; topics work without quotes).
     pub enabled: bool,
+    /// Implementation: "rules" (cue lexicon and the NewsMTSC classifier) or "nli" (a zero-shot
+    /// NLI transformer, see `[stance.nli]`; needs newsmill built with `--features
+    /// transformers`, see the README).
+    pub backend: StanceBackend,
     /// A cue lexicon file (same format as `resources/stance/cues.tsv`). Unset: the built-in one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lexicon_file: Option<PathBuf>,
@@ -94,12 +117,15 @@ pub struct StanceConfig {
     pub min_score: f32,
     /// How many tokens after a verb cue its target may start.
     pub max_distance: usize,
+    /// Options of the "nli" backend.
+    pub nli: NliConfig,
 }
 
 impl Default for StanceConfig {
     fn default() -> Self {
         StanceConfig {
             enabled: true,
+            backend: StanceBackend::Rules,
             lexicon_file: None,
             extend_default_lexicon: true,
             topics: Vec::new(),
@@ -109,6 +135,7 @@ impl Default for StanceConfig {
             classifier_neutral: false,
             min_score: 0.1,
             max_distance: 8,
+            nli: NliConfig::default(),
         }
     }
 }
@@ -133,6 +160,17 @@ impl StanceConfig {
                 format!("{} is out of range; allowed: 1 to 50", self.max_distance),
             ));
         }
+        if self.backend == StanceBackend::Nli {
+            if !crate::transformers::COMPILED {
+                return Err((
+                    "backend".to_string(),
+                    crate::transformers::feature_missing("stance.backend", "nli"),
+                ));
+            }
+            self.nli
+                .validate()
+                .map_err(|(k, m)| (format!("nli.{k}"), m))?;
+        }
         TopicMatcher::validate(&self.topics)
     }
 
@@ -149,6 +187,9 @@ impl StanceConfig {
             self.lexicon_file = Some(join(p));
         }
         self.classifier_model = join(&self.classifier_model);
+        if let Some(p) = &self.nli.model_dir {
+            self.nli.model_dir = Some(join(p));
+        }
     }
 }
 
@@ -158,6 +199,7 @@ pub struct StanceTagger {
     lexicon: Lexicon,
     topics: TopicMatcher,
     classifier: Option<Classifier>,
+    nli: Option<NliScorer>,
     cfg: StanceConfig,
 }
 
@@ -180,7 +222,11 @@ impl StanceTagger {
             }
         };
         lexicon.prune();
-        let classifier = if cfg.use_classifier {
+        let nli = match cfg.backend {
+            StanceBackend::Nli => Some(NliScorer::load(&cfg.nli)?),
+            StanceBackend::Rules => None,
+        };
+        let classifier = if cfg.use_classifier && nli.is_none() {
             Some(Classifier::load(&cfg.classifier_model)?)
         } else {
             None
@@ -189,6 +235,7 @@ impl StanceTagger {
             lexicon,
             topics: TopicMatcher::new(&cfg.topics),
             classifier,
+            nli,
             cfg: cfg.clone(),
         })
     }
@@ -198,7 +245,19 @@ impl StanceTagger {
         &self.lexicon
     }
 
-    /// Tags one document: replaces `doc.stances` with one record per (sentence, source,
+    /// Tags one document with the configured backend: replaces `doc.stances`. Only the NLI
+    /// backend can fail (a libtorch error).
+    pub fn try_tag(&self, doc: &mut Doc) -> Result<(), StanceError> {
+        match &self.nli {
+            Some(scorer) => nli::tag(doc, &self.topics, &self.cfg.nli, self.cfg.min_score, scorer),
+            None => {
+                self.tag(doc);
+                Ok(())
+            }
+        }
+    }
+
+    /// Tags one document with the lexicon rules and classifier: replaces `doc.stances` with one record per (sentence, source,
     /// target), the strongest rule winning, in sentence order then by source and target.
     pub fn tag(&self, doc: &mut Doc) {
         let mut all: Vec<Stance> = Vec::new();
@@ -323,7 +382,7 @@ impl StanceTagger {
 
 /// A place that does not act ("visit Moscow") stands for the state it belongs to, when that
 /// state is an actor of the document.
-fn state_of_place(doc: &Doc, t: &StanceTarget) -> StanceTarget {
+pub(crate) fn state_of_place(doc: &Doc, t: &StanceTarget) -> StanceTarget {
     if let StanceTarget::Actor(a) = t {
         if let Some(actor) = doc.actors.get(*a) {
             if actor.actor_type == crate::doc::ActorType::Place {
@@ -340,7 +399,7 @@ fn state_of_place(doc: &Doc, t: &StanceTarget) -> StanceTarget {
 
 /// True when the speaker belongs to the target actor or the other way round (a minister and
 /// their state): the classifier's sentiment there says little about stance.
-fn same_side(doc: &Doc, speaker: usize, t: &StanceTarget) -> bool {
+pub(crate) fn same_side(doc: &Doc, speaker: usize, t: &StanceTarget) -> bool {
     let StanceTarget::Actor(a) = t else {
         return false;
     };
@@ -366,13 +425,13 @@ fn argmax(p: &[f32; 3]) -> (usize, f32) {
 
 /// Orderable form of a [`StanceTarget`] for de-duplication.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum TargetKey {
+pub(crate) enum TargetKey {
     Actor(usize),
     Topic(String),
 }
 
 impl TargetKey {
-    fn of(t: &StanceTarget) -> Self {
+    pub(crate) fn of(t: &StanceTarget) -> Self {
         match t {
             StanceTarget::Actor(a) => TargetKey::Actor(*a),
             StanceTarget::Topic(n) => TargetKey::Topic(n.clone()),
