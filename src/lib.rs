@@ -11,6 +11,8 @@ pub mod clean;
 pub mod config;
 pub mod doc;
 pub mod eval;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod ingest;
 pub mod ner;
 pub mod output;

@@ -1,0 +1,5 @@
+//! Fuzz target `jsonl`: the body is `newsmill::fuzz_targets::jsonl`, shared with the stable
+//! regression test `tests/fuzz_regressions.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| newsmill::fuzz_targets::jsonl(data));
