@@ -13,6 +13,19 @@ pub enum TrainCmd {
     /// Train a built-in NER model (averaged perceptron, two stages). See models/README.md for
     /// the exact commands that produced the shipped models.
     Ner(Box<TrainNerArgs>),
+    /// Shrink a trained NER model: drop feature weights with absolute value under
+    /// --min-weight (both passes). Check the result's dev F1 with `eval ner`.
+    NerPrune {
+        /// Model to prune.
+        #[arg(long)]
+        model: PathBuf,
+        /// Output model file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Smallest absolute weight kept.
+        #[arg(long = "min-weight")]
+        min_weight: f32,
+    },
     /// Train the NewsMTSC target-sentiment classifier used by the stance stage.
     Stance {
         /// NewsMTSC train.jsonl.
@@ -64,6 +77,23 @@ pub struct TrainNerArgs {
     /// Random seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Train stage 1 for exactly this many epochs (no early stopping), e.g. the
+    /// dev-chosen count when retraining on train+dev.
+    #[arg(long = "stage1-epochs")]
+    stage1_epochs: Option<usize>,
+    /// Train stage 2 for exactly this many epochs (no early stopping).
+    #[arg(long = "stage2-epochs")]
+    stage2_epochs: Option<usize>,
+    /// Copy the span-score calibration from this (dev-tuned) model instead of
+    /// fitting it on --dev (use when --dev is also training data).
+    #[arg(long = "calib-from")]
+    calib_from: Option<PathBuf>,
+    /// Drop features seen fewer than this many times in training (smaller model).
+    #[arg(long = "min-count")]
+    min_count: Option<u32>,
+    /// Perceptrons per stage, trained on different example orders and weight-averaged.
+    #[arg(long)]
+    ensemble: Option<usize>,
     /// Folder of the shared data (vectors/ and gazetteers/ are taken from it).
     #[arg(long, default_value = "../shared/data")]
     shared: PathBuf,
@@ -74,6 +104,10 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
     match cmd {
         TrainCmd::Ner(a) => {
             let d = TrainConfig::default();
+            let calib = match &a.calib_from {
+                Some(p) => Some(ner::NerModel::load(p)?.calibration()),
+                None => None,
+            };
             let cfg = TrainConfig {
                 train: a.data,
                 dev: a.dev,
@@ -85,6 +119,11 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
                 patience: a.patience.unwrap_or(d.patience),
                 epochs: a.epochs.unwrap_or(d.epochs),
                 seed: a.seed.unwrap_or(d.seed),
+                min_count: a.min_count.unwrap_or(d.min_count),
+                ensemble: a.ensemble.unwrap_or(d.ensemble),
+                stage1_epochs: a.stage1_epochs,
+                stage2_epochs: a.stage2_epochs,
+                calib,
                 word2row: Some(a.shared.join("vectors/word2row.tsv")),
                 vectors: Some(a.shared.join("vectors/vectors_20000x300_f32.npy")),
                 gazetteers: Some(a.shared.join("gazetteers")),
@@ -92,6 +131,23 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             };
             let report = ner::train(&cfg, &|msg| eprintln!("{msg}"))?;
             println!("{report}");
+            Ok(())
+        }
+        TrainCmd::NerPrune {
+            model,
+            out,
+            min_weight,
+        } => {
+            let m = ner::NerModel::load(&model)?;
+            let p = m.pruned(min_weight);
+            p.save(&out)?;
+            let (r0, w0) = m.weight_counts();
+            let (r1, w1) = p.weight_counts();
+            let bytes = std::fs::metadata(&out).map(|x| x.len()).unwrap_or(0);
+            println!(
+                "rows {r0} -> {r1}, weights {w0} -> {w1}; wrote {} ({bytes} bytes)",
+                out.display()
+            );
             Ok(())
         }
         TrainCmd::Stance {

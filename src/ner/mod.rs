@@ -154,6 +154,33 @@ impl NerModel {
         &self.data.scheme
     }
 
+    /// A copy without the feature weights whose absolute value is under `min_abs`
+    /// (both passes; transition scores and calibration kept). Shrinks the file;
+    /// check the pruned model's dev F1 before shipping it.
+    pub fn pruned(&self, min_abs: f32) -> NerModel {
+        let mut data = self.data.clone();
+        data.stage1 = data.stage1.pruned(min_abs);
+        data.stage2 = data.stage2.as_ref().map(|s| s.pruned(min_abs));
+        data.meta = format!("{} pruned_below={min_abs}", data.meta);
+        NerModel::from_data(data)
+    }
+
+    /// Stored feature weights (rows, weights) over both passes.
+    pub fn weight_counts(&self) -> (usize, usize) {
+        let s1 = &self.data.stage1;
+        let (r2, w2) = self
+            .data
+            .stage2
+            .as_ref()
+            .map_or((0, 0), |s| (s.keys.len(), s.n_weights()));
+        (s1.keys.len() + r2, s1.n_weights() + w2)
+    }
+
+    /// Span-score calibration `(a, b)`: score = sigmoid(a * margin + b).
+    pub fn calibration(&self) -> (f32, f32) {
+        self.data.calib
+    }
+
     /// Free-text training metadata stored in the model.
     pub fn meta(&self) -> &str {
         &self.data.meta

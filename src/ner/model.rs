@@ -109,6 +109,37 @@ impl Stage {
         }
     }
 
+    /// A copy without the weights whose absolute value is under `min_abs`
+    /// (rows left empty are dropped with their keys); same scale, so every
+    /// kept weight is unchanged.
+    pub fn pruned(&self, min_abs: f32) -> Stage {
+        let mut keys = Vec::with_capacity(self.keys.len());
+        let mut rows = Vec::with_capacity(self.keys.len());
+        for (k, r) in self.keys.iter().zip(self.sparse_rows()) {
+            let r: Vec<(u16, i16)> = r
+                .into_iter()
+                .filter(|&(_, q)| f32::from(q).abs() * self.scale >= min_abs)
+                .collect();
+            if !r.is_empty() {
+                keys.push(*k);
+                rows.push(r);
+            }
+        }
+        Self::assemble(
+            keys,
+            &rows,
+            self.scale,
+            self.trans.clone(),
+            self.start.clone(),
+            self.end.clone(),
+        )
+    }
+
+    /// Number of stored (non-zero) weights.
+    pub fn n_weights(&self) -> usize {
+        self.packed.len().saturating_sub(self.keys.len())
+    }
+
     /// Packed entry slices of the rows, in key order.
     fn row_slices(&self) -> Vec<&[u32]> {
         let mut out = Vec::with_capacity(self.keys.len());

@@ -69,6 +69,14 @@ pub struct TrainConfig {
     pub ensemble: usize,
     /// Stop a stage after this many epochs without dev improvement.
     pub patience: usize,
+    /// Train stage 1 for exactly this many epochs (no early stopping); used to
+    /// retrain on train+dev with an epoch count chosen on dev.
+    pub stage1_epochs: Option<usize>,
+    /// Train stage 2 for exactly this many epochs (no early stopping).
+    pub stage2_epochs: Option<usize>,
+    /// Span-score calibration `(a, b)` to store instead of fitting it on `dev`
+    /// (when `dev` is part of the training data, take it from the dev-tuned run).
+    pub calib: Option<(f32, f32)>,
 }
 
 impl Default for TrainConfig {
@@ -94,6 +102,9 @@ impl Default for TrainConfig {
             title_augment: 0.1,
             ensemble: 1,
             patience: 5,
+            stage1_epochs: None,
+            stage2_epochs: None,
+            calib: None,
         }
     }
 }
@@ -593,7 +604,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainReport, 
         gazetteer,
     };
     let meta = format!(
-        "scheme={} encoding={} train={:?} dev={:?} entity_lists={:?} epochs<={} seed={} two_stage={} folds={} ensemble={} min_count={} upper_augment={} title_augment={} coarse={:?}",
+        "scheme={} encoding={} train={:?} dev={:?} entity_lists={:?} epochs<={} seed={} two_stage={} folds={} ensemble={} min_count={} upper_augment={} title_augment={} coarse={:?} stage_epochs={:?}/{:?}",
         cfg.scheme,
         cfg.encoding,
         cfg.train,
@@ -607,7 +618,9 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainReport, 
         cfg.min_count,
         cfg.upper_augment,
         cfg.title_augment,
-        cfg.coarse_clusters
+        cfg.coarse_clusters,
+        cfg.stage1_epochs,
+        cfg.stage2_epochs
     );
     let mut md = ModelData {
         scheme: cfg.scheme.clone(),
@@ -733,8 +746,11 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<TrainReport, 
 
     // ---- calibration of span scores on dev ----
     let mut model = NerModel::from_data(md);
+    if let Some(c) = cfg.calib {
+        model.data.calib = c;
+    }
     if let Some(dd) = &dev_docs {
-        let calib = calibrate(&model, dd);
+        let calib = cfg.calib.unwrap_or_else(|| calibrate(&model, dd));
         progress(&format!(
             "span score calibration: a={:.4} b={:.4}",
             calib.0, calib.1
@@ -777,7 +793,13 @@ fn run_stage(
     let mut buf = Bufs::default();
     let mut best: Option<(f64, usize, Stage)> = None;
     let mut f1s = Vec::new();
-    for e in 0..cfg.epochs.max(1) {
+    let fixed = if which == 1 {
+        cfg.stage1_epochs
+    } else {
+        cfg.stage2_epochs
+    };
+    let max_epochs = fixed.unwrap_or(cfg.epochs).max(1);
+    for e in 0..max_epochs {
         let mut errors = 0;
         for (k, p) in ps.iter_mut().enumerate() {
             let mut order = idx.to_vec();
@@ -809,7 +831,7 @@ fn run_stage(
             f1,
             t0.elapsed().as_secs_f64()
         ));
-        let improved = best.as_ref().is_none_or(|b| f1 > b.0 || dev.is_none());
+        let improved = best.as_ref().is_none_or(|b| f1 > b.0 || dev.is_none()) || fixed.is_some();
         if improved {
             best = Some((f1, e + 1, stage));
         } else if best

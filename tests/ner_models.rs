@@ -1,0 +1,179 @@
+//! Acceptance tests of the shipped NER model `models/ner-conll.bin` on real model output:
+//! F1 on a held-out slice of CoNLL-2003 test, and the key entities of the seed articles
+//! (labels and byte offsets) through the clean → split → ner stages.
+
+use std::path::{Path, PathBuf};
+
+use newsmill::config::PipelineConfig;
+use newsmill::doc::{Doc, DocId, DocMeta, Source, SourceFormat};
+use newsmill::ner::{self, conll, NerModel};
+use newsmill::stage::Stage;
+use newsmill::stages::{clean::CleanStage, ner::NerStage, split::SplitStage};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn conll_model() -> NerModel {
+    let path = repo().join("models/ner-conll.bin");
+    NerModel::load(&path).unwrap_or_else(|e| panic!("cannot load shipped model: {e}"))
+}
+
+/// Floor for the exact-span micro F1 of `ner-conll.bin` on the even-numbered documents
+/// (0, 2, 4, ...) of CoNLL-2003 test (`test.txt`, 116 of its 231 documents, 23,836
+/// tokens). The model card (models/README.md, "Scores") reports 88.97 for this slice
+/// (the full test set scores 90.05); the floor is 2 points under it, so a retrained model
+/// that loses more than that fails here.
+const CONLL_TEST_SLICE_F1_FLOOR: f64 = 86.97;
+
+#[test]
+fn conll_model_f1_on_held_out_test_slice() {
+    let data = repo().join("../shared/data/ner/conll2003/test.txt");
+    assert!(
+        data.exists(),
+        "CoNLL-2003 test data not found at {}: this test needs the shared data checkout \
+         (../shared/data/ner/conll2003/test.txt next to the repository); CI always has it",
+        data.display()
+    );
+    let docs = conll::read_file(&data).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        docs.len() > 200,
+        "expected 231 documents, read {}",
+        docs.len()
+    );
+    let slice: Vec<conll::Document> = docs.into_iter().step_by(2).collect();
+    let model = conll_model();
+    let rep = ner::evaluate_docs(&model, &slice, "conll2003 test, even documents");
+    let f1 = 100.0 * rep.overall.f1();
+    eprintln!(
+        "ner-conll on {} documents / {} tokens of CoNLL-2003 test: P {:.2} R {:.2} F1 {:.2}",
+        slice.len(),
+        rep.tokens,
+        100.0 * rep.overall.precision(),
+        100.0 * rep.overall.recall(),
+        f1
+    );
+    assert!(
+        rep.tokens > 20_000,
+        "slice too small: {} tokens",
+        rep.tokens
+    );
+    assert!(
+        f1 >= CONLL_TEST_SLICE_F1_FLOOR,
+        "F1 {f1:.2} on the CoNLL-2003 test slice is under the floor {CONLL_TEST_SLICE_F1_FLOOR}"
+    );
+}
+
+/// Runs clean → split → ner with the repository's pipeline.toml on one seed article.
+fn tag_seed(path: &Path, stages: &[Box<dyn Stage>]) -> Doc {
+    let raw = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read seed {}: {e}", path.display()));
+    let mut doc = Doc::new(
+        DocId::from_source_key(&path.display().to_string()),
+        Source {
+            path: path.display().to_string(),
+            line: None,
+            format: SourceFormat::Txt,
+            encoding: "UTF-8".into(),
+            hash: String::new(),
+        },
+        raw,
+        DocMeta::default(),
+    );
+    for s in stages {
+        s.process(&mut doc)
+            .unwrap_or_else(|e| panic!("stage {} failed on {}: {e:?}", s.name(), path.display()));
+    }
+    doc
+}
+
+#[test]
+fn seed_articles_key_entities_have_right_types_and_offsets() {
+    let mut cfg = PipelineConfig::load(&repo().join("pipeline.toml"))
+        .unwrap_or_else(|e| panic!("cannot load pipeline.toml: {e}"));
+    cfg.ner.model = repo().join("models/ner-conll.bin");
+    cfg.ner.min_score = 0.0;
+    let stages: Vec<Box<dyn Stage>> = vec![
+        Box::new(CleanStage::new(&cfg.clean).unwrap_or_else(|e| panic!("{e}"))),
+        Box::new(SplitStage::new(&cfg.split).unwrap_or_else(|e| panic!("{e}"))),
+        Box::new(NerStage::new(&cfg.ner).unwrap_or_else(|e| panic!("{e}"))),
+    ];
+    let mut seeds: Vec<PathBuf> = std::fs::read_dir(repo().join("seeds"))
+        .expect("seeds/ folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 5, "expected the 5 seed articles");
+
+    let wanted = [
+        ("Dmitry Medvedev", "PER"),
+        ("Mikheil Saakashvili", "PER"),
+        ("South Ossetia", "LOC"),
+        ("Abkhazia", "LOC"),
+        ("NATO", "ORG"),
+        ("European Union", "ORG"),
+    ];
+    // Per wanted name: (occurrences in the cleaned texts, occurrences tagged exactly with the type).
+    let mut found = [(0usize, 0usize); 6];
+    for path in &seeds {
+        let doc = tag_seed(path, &stages);
+        let text = doc.text.as_str();
+        // Every entity's byte span lies on char boundaries and covers exactly its tokens.
+        for e in &doc.entities {
+            let s = e.span;
+            assert!(
+                s.start < s.end && text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+                "bad span {s:?} in {}",
+                path.display()
+            );
+            let first = doc.tokens[e.token_start];
+            let last = doc.tokens[e.token_end - 1];
+            assert_eq!((first.start, last.end), (s.start, s.end));
+        }
+        for (k, (name, label)) in wanted.iter().enumerate() {
+            for (at, _) in text.match_indices(name) {
+                // Whole-word occurrences only.
+                let before = text[..at].chars().next_back();
+                let after = text[at + name.len()..].chars().next();
+                if before.is_some_and(char::is_alphanumeric)
+                    || after.is_some_and(char::is_alphanumeric)
+                {
+                    continue;
+                }
+                found[k].0 += 1;
+                let hit = doc.entities.iter().any(|e| {
+                    e.span.start == at
+                        && e.span.end == at + name.len()
+                        && e.label == *label
+                        && e.span.slice(text) == *name
+                });
+                if hit {
+                    found[k].1 += 1;
+                } else {
+                    let near: Vec<String> = doc
+                        .entities
+                        .iter()
+                        .filter(|e| e.span.end > at && e.span.start < at + name.len())
+                        .map(|e| format!("{:?} {} {:?}", e.span.slice(text), e.label, e.span))
+                        .collect();
+                    eprintln!(
+                        "{}: {name:?} at byte {at} tagged as {near:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    for (k, (name, label)) in wanted.iter().enumerate() {
+        let (n, ok) = found[k];
+        eprintln!("{name}: {ok}/{n} occurrences tagged {label} with exact offsets");
+        assert!(n > 0, "{name:?} does not occur in the cleaned seed texts");
+        assert!(ok > 0, "{name:?} never tagged {label} with exact offsets");
+        // Nearly every mention must be right, not just one.
+        assert!(
+            ok * 10 >= n * 8,
+            "{name:?}: only {ok} of {n} mentions tagged {label} with exact offsets"
+        );
+    }
+}
