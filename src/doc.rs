@@ -138,6 +138,19 @@ pub struct Source {
     pub hash: String,
 }
 
+impl Source {
+    /// A plain-text source with no input bytes behind it (tests, evaluation sets, fuzzing).
+    pub fn plain_text(path: impl Into<String>) -> Self {
+        Source {
+            path: path.into(),
+            line: None,
+            format: SourceFormat::Txt,
+            encoding: "UTF-8".into(),
+            hash: String::new(),
+        }
+    }
+}
+
 /// 32 lowercase hex digits of the BLAKE3 hash of raw input bytes: identical inputs, identical
 /// hash. Incremental runs skip units whose hash is already in the output.
 pub fn source_hash(bytes: &[u8]) -> String {

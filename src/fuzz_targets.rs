@@ -154,13 +154,7 @@ fn splitter(opt: u8) -> &'static SplitStage {
 /// pipeline does and checks its spans: sentences trimmed, ordered, within the length limit;
 /// tokens inside their sentence; no non-whitespace text outside every sentence.
 pub fn split_and_check(text: &str, opt: u8) -> crate::doc::Doc {
-    let source = Source {
-        path: "fuzz".into(),
-        line: None,
-        format: SourceFormat::Txt,
-        encoding: "UTF-8".into(),
-        hash: String::new(),
-    };
+    let source = Source::plain_text("fuzz");
     let mut doc = crate::doc::Doc::new(
         DocId::from_source_key("fuzz"),
         source,

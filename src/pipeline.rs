@@ -310,19 +310,11 @@ impl Pipeline {
             .filter(|u| opts.shard.is_none_or(|s| s.owns(&ingest::unit_key(u))));
         let mut reader = units.peekable();
         while reader.peek().is_some() {
-            let mut batch = Vec::new();
-            let mut batch_bytes = 0;
-            while let Some(unit) = reader
-                .next_if(|_| batch.len() < self.cfg.run.batch_size && batch_bytes < BATCH_BYTES)
-            {
-                let n = unit.approx_bytes();
-                batch_bytes += n;
-                batch.push((unit, n));
-            }
+            let (batch, batch_bytes) = next_batch(&mut reader, self.cfg.run.batch_size);
             let results: Vec<Outcome> = pool.install(|| {
                 batch
                     .into_par_iter()
-                    .map(|(unit, _)| self.load_and_process(unit, &skip, clean))
+                    .map(|unit| self.load_and_process(unit, &skip, clean))
                     .collect()
             });
             bytes_done += batch_bytes;
@@ -480,14 +472,7 @@ impl Pipeline {
         let mut total = CorpusLineStats::default();
         let mut reader = UnitReader::new(files.to_vec(), self.cfg.ingest.max_doc_bytes).peekable();
         while reader.peek().is_some() {
-            let mut batch = Vec::new();
-            let mut batch_bytes = 0;
-            while let Some(unit) = reader
-                .next_if(|_| batch.len() < self.cfg.run.batch_size && batch_bytes < BATCH_BYTES)
-            {
-                batch_bytes += unit.approx_bytes();
-                batch.push(unit);
-            }
+            let (batch, _) = next_batch(&mut reader, self.cfg.run.batch_size);
             let part = pool.install(|| {
                 batch
                     .into_par_iter()
@@ -531,6 +516,21 @@ impl Pipeline {
             UnitOutcome::Skipped => Outcome::Skipped,
         }
     }
+}
+
+/// The next batch of units: at most `max_units`, cut once `BATCH_BYTES` of input are taken.
+/// Cut by count and bytes only (never by thread count), so results do not depend on `--threads`.
+fn next_batch<I: Iterator<Item = Unit>>(
+    reader: &mut std::iter::Peekable<I>,
+    max_units: usize,
+) -> (Vec<Unit>, u64) {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while let Some(unit) = reader.next_if(|_| batch.len() < max_units && bytes < BATCH_BYTES) {
+        bytes += unit.approx_bytes();
+        batch.push(unit);
+    }
+    (batch, bytes)
 }
 
 /// What a worker made of one unit.

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use newsmill::config::PipelineConfig;
-use newsmill::doc::{Doc, DocId, DocMeta, Source, SourceFormat};
+use newsmill::doc::{Doc, DocId, DocMeta, Source};
 use newsmill::ner::{self, conll, NerModel};
 use newsmill::stage::Stage;
 use newsmill::stages::{clean::CleanStage, ner::NerStage, split::SplitStage};
@@ -70,13 +70,7 @@ fn tag_seed(path: &Path, stages: &[Box<dyn Stage>]) -> Doc {
         .unwrap_or_else(|e| panic!("cannot read seed {}: {e}", path.display()));
     let mut doc = Doc::new(
         DocId::from_source_key(&path.display().to_string()),
-        Source {
-            path: path.display().to_string(),
-            line: None,
-            format: SourceFormat::Txt,
-            encoding: "UTF-8".into(),
-            hash: String::new(),
-        },
+        Source::plain_text(path.display().to_string()),
         raw,
         DocMeta::default(),
     );

@@ -2,7 +2,7 @@
 //! breaks; tokens split at whitespace and punctuation, with "'s" as its own token) and marks
 //! every occurrence of the given entity strings with their labels.
 
-use crate::doc::{ByteSpan, Doc, DocId, DocMeta, Entity, Sentence, Source, SourceFormat};
+use crate::doc::{ByteSpan, Doc, DocId, DocMeta, Entity, Sentence, Source};
 
 fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<ByteSpan>) {
     let s = &text[start..end];
@@ -52,13 +52,7 @@ fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<ByteSpan>) {
 pub fn doc_from(text: &str, entities: &[(&str, &str)]) -> Doc {
     let mut doc = Doc::new(
         DocId::from_source_key("test"),
-        Source {
-            path: "test".into(),
-            line: None,
-            format: SourceFormat::Txt,
-            encoding: "UTF-8".into(),
-            hash: String::new(),
-        },
+        Source::plain_text("test"),
         String::new(),
         DocMeta::default(),
     );

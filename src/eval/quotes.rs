@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::actors::names::normalize_key;
 use crate::actors::ActorResolver;
-use crate::doc::{ByteSpan, Doc, DocId, DocMeta, Entity, Sentence, Source, SourceFormat};
+use crate::doc::{ByteSpan, Doc, DocId, DocMeta, Entity, Sentence, Source};
 use crate::quotes::QuoteExtractor;
 use crate::text::sentences::{SentenceSplitter, SplitConfig};
 use crate::text::tokens::tokenize_into;
@@ -129,13 +129,7 @@ pub fn load_gold(path: &Path) -> Result<Vec<GoldRecord>, QuoteEvalError> {
 pub fn prepare_with_gold_entities(r: &GoldRecord) -> Doc {
     let mut doc = Doc::new(
         DocId::from_source_key(&r.id),
-        Source {
-            path: r.id.clone(),
-            line: None,
-            format: SourceFormat::Txt,
-            encoding: "UTF-8".into(),
-            hash: String::new(),
-        },
+        Source::plain_text(r.id.clone()),
         String::new(),
         DocMeta::default(),
     );

@@ -167,13 +167,7 @@ fn check_same_settings(priors: &[Prior]) -> Result<(), OutputError> {
 fn check_shards(priors: &mut [Prior]) -> Result<(), OutputError> {
     let shards: Vec<Option<(u32, u32)>> = priors
         .iter()
-        .map(|p| {
-            p.manifest
-                .shard
-                .as_deref()
-                .and_then(|s| s.parse::<crate::pipeline::Shard>().ok())
-                .map(|s| (s.index, s.count))
-        })
+        .map(|p| shard_of(p).map(|s| (s.index, s.count)))
         .collect();
     if shards.iter().all(Option::is_none) {
         return Ok(());
@@ -202,14 +196,13 @@ fn check_shards(priors: &mut [Prior]) -> Result<(), OutputError> {
             missing.join(", ")
         )));
     }
-    priors.sort_by_key(|p| {
-        p.manifest
-            .shard
-            .as_deref()
-            .and_then(|s| s.parse::<crate::pipeline::Shard>().ok())
-            .map_or(0, |s| s.index)
-    });
+    priors.sort_by_key(|p| shard_of(p).map_or(0, |s| s.index));
     Ok(())
+}
+
+/// The shard an output holds, from its manifest.
+fn shard_of(p: &Prior) -> Option<crate::pipeline::Shard> {
+    p.manifest.shard.as_deref()?.parse().ok()
 }
 
 fn check_disjoint(priors: &[Prior]) -> Result<(), OutputError> {

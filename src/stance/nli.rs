@@ -396,13 +396,7 @@ mod tests {
     fn tag_runs_pairs_through_the_scorer() {
         let cfg = crate::config::PipelineConfig::default();
         let stages = crate::stages::build(&cfg).unwrap();
-        let source = crate::doc::Source {
-            path: "t.txt".into(),
-            line: None,
-            format: crate::doc::SourceFormat::Txt,
-            encoding: "UTF-8".into(),
-            hash: String::new(),
-        };
+        let source = crate::doc::Source::plain_text("t.txt");
         let mut doc = Doc::new(
             crate::doc::DocId::from_source_key("t"),
             source,

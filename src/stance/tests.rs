@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::doc::{
     ActorType, ByteSpan, Doc, DocActor, DocId, DocMeta, Mention, MentionKind, Polarity, Quote,
-    QuoteKind, Sentence, Source, SourceFormat, Stance, StanceTarget,
+    QuoteKind, Sentence, Source, Stance, StanceTarget,
 };
 
 use super::classifier::{tokenize, Classifier, Example, TrainParams};
@@ -51,13 +51,7 @@ const ACTORS: &[(&str, &str, ActorType, MentionKind)] = &[
 /// A document with one sentence per line, tokens, and a mention for every listed surface
 /// form; `quotes` gives (quoted text, speaker key) pairs.
 fn doc(text: &str, quotes: &[(&str, &str)]) -> Doc {
-    let source = Source {
-        path: "test".into(),
-        line: None,
-        format: SourceFormat::Txt,
-        encoding: "UTF-8".into(),
-        hash: String::new(),
-    };
+    let source = Source::plain_text("test");
     let mut d = Doc::new(
         DocId::from_source_key("test"),
         source,
