@@ -44,8 +44,18 @@ impl Fuzzy {
             return false;
         }
         let max_edits = if shortest >= 10 { 2 } else { 1 };
-        strsim::damerau_levenshtein(a, b) <= max_edits
-            && strsim::jaro_winkler(a, b) >= self.threshold
+        strsim::osa_distance(a, b) <= max_edits && strsim::jaro_winkler(a, b) >= self.threshold
+    }
+
+    /// Most edits [`Fuzzy::similar`] allows between a word of `len` characters and any other
+    /// (the shorter word decides; a longer partner never allows more than this word's own bound
+    /// would if it were the shorter one).
+    fn max_edits(len: usize) -> usize {
+        if len >= 10 {
+            2
+        } else {
+            1
+        }
     }
 
     /// The single entry of `pool` similar to `query`, choosing the highest Jaro-Winkler score;
@@ -80,6 +90,128 @@ impl Fuzzy {
     }
 }
 
+/// An index that finds, among many words, the ones [`Fuzzy::similar`] may accept for a query,
+/// without comparing the query to every word: a corpus of a million articles has hundreds of
+/// thousands of distinct names, and pairwise comparison is quadratic.
+///
+/// It uses the pigeonhole filter of PassJoin (Li et al., VLDB 2011), adapted to adjacent
+/// transpositions. `similar` allows at most `k` edits (1, or 2 when both words have 10+
+/// characters). An insertion, deletion or substitution touches one piece of a word cut into
+/// pieces, a transposition at most two, so with `2k + 1` pieces at least one piece of the
+/// indexed word appears unchanged in the query, shifted by at most `k` characters. Each word is
+/// indexed under a hash of (first character, length, piece number, piece text), a handful of
+/// entries per word; a query probes every piece of every length `similar` allows (its own
+/// length ±2) at every shift up to 2, about a hundred probes. Hash collisions only add
+/// candidates, and candidates are checked with `similar` itself, so the result is exactly the
+/// words `similar` accepts (a unit test checks this against a full scan).
+#[derive(Debug, Default)]
+pub struct FuzzyIndex {
+    /// (piece hash, word index), sorted.
+    entries: Vec<(u64, u32)>,
+}
+
+/// Length difference `similar` allows.
+const MAX_LEN_DIFF: usize = 2;
+
+impl FuzzyIndex {
+    /// Indexes `words`; results refer to positions in this slice.
+    pub fn new<S: AsRef<str>>(fz: &Fuzzy, words: &[S]) -> Self {
+        let mut entries = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            let chars: Vec<char> = w.as_ref().chars().collect();
+            let first = chars.first().copied().unwrap_or('\0');
+            if chars.len() < fz.min_chars {
+                // Never fuzzy-matched: only an identical word finds it.
+                entries.push((whole_hash(&chars), i));
+                continue;
+            }
+            for (piece, (start, len)) in pieces(chars.len()).enumerate() {
+                let text = chars.get(start..start + len).unwrap_or(&[]);
+                entries.push((piece_hash(first, chars.len(), piece, text), i));
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        FuzzyIndex { entries }
+    }
+
+    /// Positions (ascending) of the indexed words that are [`Fuzzy::similar`] to `query`,
+    /// including an identical word.
+    pub fn similar_to<S: AsRef<str>>(&self, fz: &Fuzzy, words: &[S], query: &str) -> Vec<usize> {
+        let chars: Vec<char> = query.chars().collect();
+        let first = chars.first().copied().unwrap_or('\0');
+        let mut cands: Vec<u32> = Vec::new();
+        let mut probe = |h: u64| {
+            let from = self.entries.partition_point(|e| e.0 < h);
+            cands.extend(
+                self.entries[from..]
+                    .iter()
+                    .take_while(|e| e.0 == h)
+                    .map(|e| e.1),
+            );
+        };
+        probe(whole_hash(&chars));
+        if chars.len() >= fz.min_chars {
+            let lo = chars.len().saturating_sub(MAX_LEN_DIFF).max(fz.min_chars);
+            for len_b in lo..=chars.len() + MAX_LEN_DIFF {
+                for (piece, (start, len)) in pieces(len_b).enumerate() {
+                    for shifted in start.saturating_sub(MAX_LEN_DIFF)..=start + MAX_LEN_DIFF {
+                        if let Some(text) = chars.get(shifted..shifted + len) {
+                            probe(piece_hash(first, len_b, piece, text));
+                        }
+                    }
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        cands
+            .into_iter()
+            .map(|i| i as usize)
+            .filter(|&i| words.get(i).is_some_and(|w| fz.similar(query, w.as_ref())))
+            .collect()
+    }
+}
+
+/// The `2k + 1` pieces (start, length) of a word of `n` characters, `k` being the edits
+/// `similar` allows at that length; lengths differ by at most one.
+fn pieces(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    let m = 2 * Fuzzy::max_edits(n) + 1;
+    let (base, extra) = (n / m, n % m);
+    (0..m).map(move |i| {
+        // The last `extra` pieces are one character longer.
+        let long_before = i.saturating_sub(m - extra);
+        let start = i * base + long_before;
+        let len = base + usize::from(i >= m - extra);
+        (start, len)
+    })
+}
+
+fn fnv_chars(h: &mut u64, chars: &[char]) {
+    for &c in chars {
+        *h ^= u64::from(c);
+        *h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// Hash of a whole word (exact matches).
+fn whole_hash(chars: &[char]) -> u64 {
+    let mut h: u64 = 0x8422_2325_cbf2_9ce4;
+    fnv_chars(&mut h, chars);
+    h
+}
+
+/// Hash of one piece of a word with the given first character and length.
+fn piece_hash(first: char, len: usize, piece: usize, text: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv_chars(&mut h, &[first]);
+    h ^= (len as u64) << 8 | piece as u64;
+    h = h.wrapping_mul(0x0100_0000_01b3);
+    fnv_chars(&mut h, text);
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +243,99 @@ mod tests {
         assert_eq!(fz.best("nowhere", pool.iter().map(|(s, t)| (*s, *t))), None);
         let tie = [("abcdefx", 1), ("abcdefy", 2)];
         assert_eq!(fz.best("abcdefz", tie.iter().map(|(s, t)| (*s, *t))), None);
+    }
+
+    /// The index finds exactly what a full pairwise scan with `similar` finds.
+    #[test]
+    fn index_agrees_with_pairwise_scan() {
+        let fz = Fuzzy::new(0.85, 5);
+        let words = [
+            "abkhazia",
+            "abhkazia",
+            "abkhazian",
+            "abkhazi",
+            "akbhazia",
+            "condoleezza",
+            "condoleeza",
+            "condolezza",
+            "condoleezzaa",
+            "kondoleezza",
+            "tskhinvali",
+            "tshinvali",
+            "tskhinvaliy",
+            "medvedev",
+            "medvedv",
+            "medevdev",
+            "iran",
+            "iraq",
+            "russia",
+            "prussia",
+            "saakashvili",
+            "saakashvilli",
+            "sakashvili",
+            "saakasvhili",
+            "gambia",
+            "zambia",
+            "über",
+            "übera",
+            "ünited states",
+            "ünited statez",
+            "abc",
+        ];
+        let idx = FuzzyIndex::new(&fz, &words);
+        for q in words
+            .iter()
+            .chain(["abkhasia", "medvedevv", "nowhere", ""].iter())
+        {
+            let want: Vec<usize> = (0..words.len())
+                .filter(|&i| fz.similar(q, words[i]))
+                .collect();
+            assert_eq!(idx.similar_to(&fz, &words, q), want, "query {q:?}");
+        }
+    }
+
+    /// Same check on many random near-duplicates: words over a 3-letter alphabet with 0–3
+    /// random edits (substitution, insertion, deletion, transposition), short and long.
+    #[test]
+    fn index_agrees_with_pairwise_scan_on_random_edits() {
+        let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % m as u64) as usize
+        };
+        let alphabet = ['a', 'b', 'c'];
+        let mut words: Vec<String> = Vec::new();
+        for _ in 0..60 {
+            let n = 4 + next(12);
+            let base: Vec<char> = (0..n).map(|_| alphabet[next(3)]).collect();
+            for _ in 0..5 {
+                let mut w = base.clone();
+                for _ in 0..next(4) {
+                    let p = next(w.len().max(1));
+                    match next(4) {
+                        0 if !w.is_empty() => w[p] = alphabet[next(3)],
+                        1 => w.insert(p, alphabet[next(3)]),
+                        2 if w.len() > 1 => {
+                            w.remove(p);
+                        }
+                        _ if p + 1 < w.len() => w.swap(p, p + 1),
+                        _ => {}
+                    }
+                }
+                words.push(w.into_iter().collect());
+            }
+        }
+        for threshold in [0.0, 0.9] {
+            let fz = Fuzzy::new(threshold, 5);
+            let idx = FuzzyIndex::new(&fz, &words);
+            for q in &words {
+                let want: Vec<usize> = (0..words.len())
+                    .filter(|&i| fz.similar(q, &words[i]))
+                    .collect();
+                assert_eq!(idx.similar_to(&fz, &words, q), want, "query {q:?}");
+            }
+        }
     }
 }

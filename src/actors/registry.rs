@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{hex_prefix, ActorType, Doc};
 
-use super::fuzzy::Fuzzy;
+use super::fuzzy::{Fuzzy, FuzzyIndex};
 use super::knowledge::Knowledge;
 use super::names::{core_len, full_names_compatible, is_surname_of, key_words};
 use super::ActorsConfig;
@@ -288,18 +288,36 @@ impl ActorRegistry {
                     .push(k.to_string());
             }
         }
-        let similar_words = |t: ActorType, w: &str| -> Vec<String> {
-            by_last
-                .keys()
-                .filter(|(bt, bw)| {
-                    *bt == t
-                        && (bw == w
-                            || (self.merge_fuzzy
-                                && bw.chars().next() == w.chars().next()
-                                && fz.similar(bw, w)))
-                })
-                .map(|(_, bw)| bw.clone())
+        // Distinct last words per type, with a fuzzy index over them when misspellings merge
+        // (a scan over all last words for every key would be quadratic in the corpus's names).
+        let mut last_words: BTreeMap<ActorType, Vec<&str>> = BTreeMap::new();
+        for (t, w) in by_last.keys() {
+            last_words.entry(*t).or_default().push(w.as_str());
+        }
+        let last_index: BTreeMap<ActorType, FuzzyIndex> = if self.merge_fuzzy {
+            last_words
+                .iter()
+                .map(|(t, ws)| (*t, FuzzyIndex::new(&fz, ws)))
                 .collect()
+        } else {
+            BTreeMap::new()
+        };
+        let similar_words = |t: ActorType, w: &str| -> Vec<String> {
+            let Some(ws) = last_words.get(&t) else {
+                return Vec::new();
+            };
+            match last_index.get(&t) {
+                Some(idx) => idx
+                    .similar_to(&fz, ws, w)
+                    .into_iter()
+                    .filter_map(|i| ws.get(i).map(|s| s.to_string()))
+                    .collect(),
+                None => ws
+                    .iter()
+                    .filter(|bw| **bw == w)
+                    .map(|bw| bw.to_string())
+                    .collect(),
+            }
         };
         let block = |t: ActorType, w: &str| -> Vec<String> {
             similar_words(t, w)
@@ -365,29 +383,31 @@ impl ActorRegistry {
 
         // 3. Misspelt non-person names.
         if self.merge_fuzzy {
-            let mut by_first: BTreeMap<(ActorType, char), Vec<&str>> = BTreeMap::new();
+            let mut by_type: BTreeMap<ActorType, Vec<&str>> = BTreeMap::new();
             for (k, &t) in &types {
                 if t != ActorType::Person {
-                    if let Some(c) = k.chars().next() {
-                        by_first.entry((t, c)).or_default().push(k);
-                    }
+                    by_type.entry(t).or_default().push(k);
                 }
             }
+            let indexes: BTreeMap<ActorType, FuzzyIndex> = by_type
+                .iter()
+                .map(|(t, ks)| (*t, FuzzyIndex::new(&fz, ks)))
+                .collect();
             let mut adds = Vec::new();
             for (k, &t) in &types {
                 if t == ActorType::Person || parent.contains_key(*k) || self.kb.is_known_key(k) {
                     continue;
                 }
-                let Some(c) = k.chars().next() else { continue };
-                let compat: Vec<String> = by_first
-                    .get(&(t, c))
-                    .map(|v| {
-                        v.iter()
-                            .filter(|o| *o != k && fz.similar(k, o))
-                            .map(|o| o.to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let (Some(ks), Some(idx)) = (by_type.get(&t), indexes.get(&t)) else {
+                    continue;
+                };
+                let compat: Vec<String> = idx
+                    .similar_to(&fz, ks, k)
+                    .into_iter()
+                    .filter_map(|i| ks.get(i))
+                    .filter(|o| **o != *k)
+                    .map(|o| o.to_string())
+                    .collect();
                 if let Some(target) = self.pick(k, compat, |a, b| fz.similar(a, b)) {
                     adds.push((k.to_string(), target));
                 }

