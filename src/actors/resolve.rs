@@ -336,11 +336,15 @@ pub fn resolve_doc(kb: &Knowledge, cfg: &ActorsConfig, fz: Fuzzy, doc: &mut Doc)
         let kb_person = surface
             .and_then(|s| kb.entry(s.entry))
             .is_some_and(|e| e.actor_type == ActorType::Person);
+        // A seat of government is a hand-listed phrase, strong enough to overrule a PER tag
+        // ("Uncle Sam"); a capital is not ("Washington" may be a person's name).
         let kb_strong_other = surface.is_some_and(|s| {
-            matches!(s.kind, SurfaceKind::Name | SurfaceKind::Alias)
-                && kb
-                    .entry(s.entry)
-                    .is_some_and(|e| e.actor_type != ActorType::Person)
+            matches!(
+                s.kind,
+                SurfaceKind::Name | SurfaceKind::Alias | SurfaceKind::Seat
+            ) && kb
+                .entry(s.entry)
+                .is_some_and(|e| e.actor_type != ActorType::Person)
         });
         if kb_person || (class == Class::Person && !kb_strong_other) {
             if let Some(o) = person_obs(&ctx, r.clone()) {

@@ -330,6 +330,8 @@ impl StanceTagger {
                 || matches!(c.target, StanceTarget::Actor(a) if a == speaker)
                 || (matches!(c.target, StanceTarget::Actor(_))
                     && ctx.proxy_head(c.start, c.end) == Some(false))
+                // "… in the Caucasus": a place adjunct is where, not whom, the speech is about.
+                || rules::is_place_adjunct(ctx, c.start)
             {
                 continue;
             }

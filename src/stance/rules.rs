@@ -180,6 +180,20 @@ const PREPOSITIONS: &[&str] = &[
     "of", "with", "to", "in", "at", "from", "for", "on", "by", "about", "against", "into",
     "between", "among", "toward", "towards", "over", "under", "through", "without", "like",
 ];
+/// Prepositions that introduce a place adjunct ("fighting in Gori"), never a stance object.
+const LOCATIVES: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "across",
+    "throughout",
+    "around",
+    "inside",
+    "within",
+    "outside",
+];
+/// Object pronouns: once one follows the verb, its object slot is filled.
+const OBJECT_PRONOUNS: &[&str] = &["them", "him", "it", "us", "me", "you"];
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "both", "all",
     "two", "three", "several", "some", "many", "other", "its", "each",
@@ -557,6 +571,21 @@ fn longest<'a>(cues: &'a [Cue], words: &[String], i: usize) -> Option<(usize, &'
     best
 }
 
+/// Whether the phrase starting at token `start` follows a locative preposition, skipping
+/// determiners ("in the Caucasus", "near Gori").
+pub(crate) fn is_place_adjunct(ctx: &SentCtx, start: usize) -> bool {
+    let mut k = start;
+    while k > 0 {
+        k -= 1;
+        let w = ctx.word(k);
+        if is_in(DETERMINERS, w) {
+            continue;
+        }
+        return is_in(LOCATIVES, w);
+    }
+    false
+}
+
 fn flip(p: Polarity, negations: usize) -> Polarity {
     if negations.is_multiple_of(2) {
         return p;
@@ -728,7 +757,12 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
     let limit = p + window;
     let mut k = p;
     while k < limit && k < ctx.words.len() {
-        if is_in(CLAUSE_BREAK, ctx.word(k)) {
+        // A clause break ends the object; so does a filled object slot ("guarantee them") or
+        // a place adjunct ("… them both in the Caucasus"): what follows is not the object.
+        if is_in(CLAUSE_BREAK, ctx.word(k))
+            || is_in(OBJECT_PRONOUNS, ctx.word(k))
+            || is_in(LOCATIVES, ctx.word(k))
+        {
             break;
         }
         if let Some(c) = cands.iter().find(|c| c.start == k) {
@@ -972,7 +1006,7 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
             && k < ctx.words.len()
             && ctx.speaker.get(k).copied().flatten() == Some(speaker)
         {
-            if is_in(CLAUSE_BREAK, ctx.word(k)) || is_in(PREPOSITIONS, ctx.word(k)) && steps > 0 {
+            if is_in(CLAUSE_BREAK, ctx.word(k)) || is_in(PREPOSITIONS, ctx.word(k)) {
                 break;
             }
             for cue in &lex.cues {
@@ -1026,7 +1060,13 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
                                 && pol == Polarity::Support;
                             let victim =
                                 k < c.start && (k + len..c.start).any(|x| ctx.word(x) == "of");
-                            if target_acts || victim {
+                            // "rolled into Gori in violation": a prepositional phrase separates
+                            // the target from a later cue; "aggression in Gori": the target is
+                            // a place adjunct of an earlier cue.
+                            let across_pp =
+                                k >= c.end && (c.end..k).any(|x| is_in(PREPOSITIONS, ctx.word(x)));
+                            let place = k < c.start && is_place_adjunct(ctx, c.start);
+                            if target_acts || victim || across_pp || place {
                                 continue;
                             }
                             let (neg, _) = scope(ctx, lex, k.saturating_sub(3), k);

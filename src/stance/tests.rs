@@ -394,6 +394,34 @@ fn quote_based_stance() {
     );
 }
 
+/// A filled object slot or a place adjunct ends the search for a verb's target, and an agent
+/// cue is not reached across a preposition: "them … in Georgia" is not support for Georgia, and
+/// "tanks rolled into Abkhazia in violation" does not make Abkhazia the violator.
+#[test]
+fn objects_places_and_agents_are_kept_apart() {
+    let text = "\"We will defend them in Georgia,\" Bagapsh said.\n\
+                \"We will defend Abkhazia,\" Bagapsh said.\n\
+                \"Tanks rolled into Abkhazia in violation of the truce,\" Saakashvili said.";
+    let quotes = [
+        ("We will defend them in Georgia,", "sergei bagapsh"),
+        ("We will defend Abkhazia,", "sergei bagapsh"),
+        (
+            "Tanks rolled into Abkhazia in violation of the truce,",
+            "mikheil saakashvili",
+        ),
+    ];
+    let (d, s) = tag(text, &quotes, &rules_only());
+    let about = |src: &str, tgt: &str| -> Vec<&Stance> {
+        s.iter()
+            .filter(|x| d.actors[x.source].key == src && key(&d, &x.target) == tgt)
+            .collect()
+    };
+    assert!(about("sergei bagapsh", "georgia").is_empty(), "{s:?}");
+    let r = find(&d, &s, "sergei bagapsh", "abkhazia");
+    assert_eq!((r.polarity, r.sent), (Polarity::Support, 1));
+    assert!(about("mikheil saakashvili", "abkhazia").is_empty(), "{s:?}");
+}
+
 #[test]
 fn topic_targets_from_config() {
     let cfg = StanceConfig {
