@@ -19,9 +19,12 @@
 //! picture-caption label (`Image:`, `Photo:`) starts a new sentence. Units without final
 //! punctuation that web text and e-mail put on one line (headers, addresses, separator
 //! rules, sign-offs, datelines, title lines) are found by the narrow rules in
-//! `sentences/layout.rs`; lower-case sentence starts are accepted only in texts that look
-//! informal (`sentences/informal.rs`). Reference marks and
-//! emoticons after a sentence (`[17]`, `[...]`, `:-)`) stay with that sentence.
+//! `sentences/layout.rs`; lower-case sentence starts are accepted in texts that look
+//! informal (`sentences/informal.rs`), and elsewhere only for a lower-case pronoun or
+//! determiner after an ordinary word (`at best. the waiter`). Reference marks, footnote
+//! numbers, lone closing brackets and emoticons after a sentence (`[17]`, `[...]`, `. 4 Even`,
+//! `. )`, `:-)`) stay with that sentence; a parenthetical between two sentences (`(BBC)`) is
+//! a unit of its own.
 //!
 //! All offsets are byte offsets into the `&str` passed to [`SentenceSplitter::split`].
 
@@ -362,6 +365,27 @@ const SENTENCE_OPENERS: &[&str] = &[
 
 fn is_opener_word(word: &str) -> bool {
     SENTENCE_OPENERS.binary_search(&word).is_ok()
+}
+
+/// Lower-case words that open a sentence in web text written without capitals (`at best.
+/// the waitress`, `before. it was`): pronouns, determiners, question words and a few
+/// adverbs. After an ordinary word and a period, one of these is a boundary even when the
+/// text does not look informal; in edited text a period before them is nearly always an
+/// abbreviation, which the abbreviation list catches first. (Links after a period are
+/// boundaries already, see `next_info`.) Measured on UD EWT dev, GUM dev and GUM news.
+/// Sorted for binary search.
+const LOWER_OPENERS: &[&str] = &[
+    "he", "how", "i", "if", "it", "maybe", "my", "no", "not", "please", "she", "so", "the",
+    "there", "they", "this", "we", "what", "when", "where", "why", "you",
+];
+
+fn is_lower_opener(word: &str) -> bool {
+    LOWER_OPENERS.binary_search(&word).is_ok()
+}
+
+/// Abbreviations that close a list and so usually a sentence (`etc.`).
+fn is_list_end(word: &str) -> bool {
+    word.eq_ignore_ascii_case("etc")
 }
 
 /// Compiled sentence splitter; cheap to share between threads (`&self` only).
@@ -726,22 +750,51 @@ impl SentenceSplitter {
 
         layout::mark_layout_boundaries(text, chunks, &mut forced);
 
+        // A trailer chunk, or a footnote number between a sentence end and a capitalised
+        // word (`rights. 4 Even though`); only read at chunks after terminal punctuation.
+        // `from` = first chunk of the current sentence. A lone closing bracket or quote
+        // (`day. ) Hop`) is a trailer too.
+        let trailer_at = |k: usize, from: usize| {
+            chunks.get(k).is_some_and(|c| {
+                let s = get(c);
+                is_trailer(s)
+                    || is_lone_closer(s, || {
+                        let start = chunks.get(from).map_or(c.start, |f| f.start);
+                        text.get(start..c.start).unwrap_or("")
+                    })
+                    || (is_note_number(s)
+                        && chunks
+                            .get(k + 1)
+                            .is_some_and(|nx| !forced[k + 1] && starts_capitalised_word(get(nx))))
+            })
+        };
+
         // Pass 2: boundaries after each chunk.
         let mut sent_start = 0usize;
         let mut sent_alnum = false;
         let mut run_dots = 0usize; // dots in the current run of dot-only chunks
         let mut depth: i16 = 0; // open parentheses in the current sentence
+        let mut lead_paren = false; // the current sentence opened with `(` not yet closed
         for i in 0..n {
             let ch = &chunks[i];
             sent_alnum |= ch.has_alnum;
             depth = (depth + ch.paren_delta).clamp(0, 64);
             let s = get(ch);
+            if i == sent_start {
+                lead_paren = s.starts_with('(');
+            }
+            // This chunk closes a parenthetical that opened the sentence: `(BBC) The ...`.
+            let closes_lead = lead_paren && depth == 0;
+            if depth == 0 {
+                lead_paren = false;
+            }
             // Fast path (most chunks): a word ending in a letter, digit or comma cannot end a
             // sentence unless a list item, bullet or caption is forced after it.
             if s.as_bytes()
                 .last()
                 .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b',')
                 && !is_emoticon(s)
+                && !(i > sent_start && is_note_number(s))
                 && i + 1 < n
             {
                 run_dots = 0;
@@ -764,7 +817,8 @@ impl SentenceSplitter {
             }
             // A trailer (`[17]`, `[...]`, `:-)`) right after terminal punctuation belongs to
             // the sentence before it: decide at the trailer, using the punctuated chunk.
-            let trailer = i > sent_start && is_trailer(s) && ends_terminal(get(&chunks[i - 1]));
+            let trailer =
+                i > sent_start && trailer_at(i, sent_start) && ends_terminal(get(&chunks[i - 1]));
             let (s, core) = if trailer {
                 let prev = get(&chunks[i - 1]);
                 (prev, prev.trim_end_matches(is_closer))
@@ -775,7 +829,17 @@ impl SentenceSplitter {
                 None => true,
                 Some(_) if forced[i + 1] => true,
                 Some(_) if chunks[i + 1].glued => false,
-                Some(_) if ends_terminal(s) && is_trailer(get(&chunks[i + 1])) => false,
+                Some(_) if ends_terminal(s) && trailer_at(i + 1, sent_start) => false,
+                // A parenthetical between sentences (a source, a stage direction) is a
+                // unit of its own: `... Islamic Jihad. (Jerusalem Post) "We're ...`.
+                Some(nx)
+                    if closes_lead
+                        && !marker[i]
+                        && s.ends_with(')')
+                        && nx.class == NextClass::Upper =>
+                {
+                    true
+                }
                 Some(nx) if is_emoticon(s) => {
                     nx.class == NextClass::Upper
                         || (nx.class == NextClass::Lower && lower_ok.allowed())
@@ -898,7 +962,20 @@ impl SentenceSplitter {
         let closers_have_quote =
             closed && chunk[core.len()..].contains(|c: char| c != ')' && c != ']');
         if nx.class == NextClass::Lower {
-            return !closed && !in_parens && !self.is_abbrev_like(word) && lower_ok.allowed();
+            if closed || in_parens {
+                return false;
+            }
+            if self.is_abbrev_like(word) {
+                // `etc.` closes a list and usually the sentence: `food, water etc. the
+                // easiest ...` in informal text.
+                return is_list_end(word) && (lower_ok.allowed() || is_lower_opener(nx.word));
+            }
+            // A lower-case pronoun or determiner after an ordinary word (`at best. the
+            // waitress`, `great. it was`) starts a sentence even in text that otherwise
+            // looks edited; other lower-case words need the informal-text cue.
+            return lower_ok.allowed()
+                || (word.chars().next_back().is_some_and(char::is_alphanumeric)
+                    && is_lower_opener(nx.word));
         }
         if closers_have_quote {
             // `the U.S." He said`: a closing quote after the period is a strong signal.
@@ -906,6 +983,9 @@ impl SentenceSplitter {
         }
         let kind = self.abbrevs.get(word);
         match kind {
+            // `etc.` closes a list: before a capitalised word it ends the sentence
+            // (`bread, milk etc. Thanks,`), whatever the word.
+            _ if is_list_end(word) => !in_parens,
             Some(AbbrevKind::Title) => false,
             Some(AbbrevKind::Number) if nx.class == NextClass::Digit => false,
             Some(AbbrevKind::General) => !in_parens && self.abbrev_boundary(nx, words),
@@ -930,8 +1010,9 @@ impl SentenceSplitter {
         self.abbrevs.get(nx.word) == Some(AbbrevKind::Title) && words >= 4
     }
 
-    /// Ellipsis rule: four or more dots end a sentence before a capital or digit; three dots
-    /// (or `…`) only before a capitalised word other than "I"; `[...]` never does.
+    /// Ellipsis rule: four or more dots end a sentence before a capital or digit; two dots
+    /// before a capital; three dots (or `…`) only before a capitalised word other than "I";
+    /// `[...]` never does.
     fn ellipsis_boundary(&self, dots: usize, chunk: &str, core: &str, nx: Next<'_>) -> bool {
         let before = core.trim_end_matches(['.', '…']);
         let closers = &chunk[core.len().min(chunk.len())..];
@@ -948,7 +1029,9 @@ impl SentenceSplitter {
                 NextClass::Upper | NextClass::Digit | NextClass::Other
             );
         }
-        nx.class == NextClass::Upper && nx.word != "I"
+        // Two dots are a doubled period (`before.. I should`), not an omission, so a
+        // following "I" starts a sentence too.
+        nx.class == NextClass::Upper && (nx.word != "I" || dots == 2)
     }
 
     /// True if `rest` starts with dot-only chunks totalling three dots, followed by a chunk
@@ -1018,7 +1101,11 @@ fn push_unspaced_sentences(text: &str, chunk: Chunk, block: &mut Vec<Chunk>) {
             while j < b.len() && matches!(b[j], b'"' | b'\'' | b')') {
                 j += 1;
             }
-            if j + 1 < b.len() && b[j].is_ascii_uppercase() && b[j + 1].is_ascii_lowercase() {
+            if j + 1 < b.len()
+                && b[j].is_ascii_uppercase()
+                && b[j + 1].is_ascii_lowercase()
+                && !is_capitalised_tld(&b[j..])
+            {
                 block.push(sub_chunk(
                     s,
                     chunk.start,
@@ -1038,6 +1125,13 @@ fn push_unspaced_sentences(text: &str, chunk: Chunk, block: &mut Vec<Chunk>) {
     } else {
         block.push(sub_chunk(s, chunk.start, piece_start..s.len(), false));
     }
+}
+
+/// `Com`, `Net`, `Org`... ending the chunk or followed by a non-letter: a host name written
+/// with a capital (`Newsfeed.Com`), not a second sentence.
+fn is_capitalised_tld(rest: &[u8]) -> bool {
+    let len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    matches!(&rest[..len], b"Com" | b"Net" | b"Org" | b"Edu" | b"Gov")
 }
 
 /// A chunk for `s[r]` (byte offsets relative to `s`, which starts at `base`).
@@ -1102,6 +1196,31 @@ fn is_trailer(chunk: &str) -> bool {
         || matches!(inner, "..." | "…" | "a" | "b" | "c" | "d" | "e")
 }
 
+/// A chunk of closing brackets or typographic closing quotes only (`)`, `]`, `”`), or a
+/// lone `"` that closes a quote opened earlier in the sentence (`before` = the sentence
+/// so far, only read for `"`).
+fn is_lone_closer<'a>(chunk: &str, before: impl FnOnce() -> &'a str) -> bool {
+    if chunk == "\"" {
+        return before().bytes().filter(|&b| b == b'"').count() % 2 == 1;
+    }
+    !chunk.is_empty()
+        && chunk
+            .chars()
+            .all(|c| matches!(c, ')' | ']' | '}' | '”' | '’' | '»'))
+}
+
+/// A footnote mark written as a bare number of one or two digits (`4`, `17`).
+fn is_note_number(chunk: &str) -> bool {
+    (1..=2).contains(&chunk.len()) && chunk.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Starts with an upper-case letter followed by a lower-case one (`Even`, `At`), so a
+/// number before it cannot be counting it (`4 Even though` vs `4 people`, `4 EU states`).
+fn starts_capitalised_word(chunk: &str) -> bool {
+    let mut cs = chunk.chars();
+    cs.next().is_some_and(char::is_uppercase) && cs.next().is_some_and(char::is_lowercase)
+}
+
 /// Classifies the start of the next chunk.
 fn next_info(chunk: &str) -> Next<'_> {
     let core = chunk.trim_end_matches(is_closer);
@@ -1159,6 +1278,9 @@ mod tests {
         let mut sorted = SENTENCE_OPENERS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, SENTENCE_OPENERS);
+        let mut sorted = LOWER_OPENERS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, LOWER_OPENERS);
     }
 
     #[test]
@@ -1385,6 +1507,179 @@ mod tests {
         })
         .expect("valid");
         assert_eq!(off.split("i left. then i came back.").len(), 1);
+    }
+
+    #[test]
+    fn lower_case_pronoun_or_determiner_after_a_word_starts_a_sentence() {
+        // No informal cue in these texts: the lower-case opener alone decides.
+        assert_eq!(
+            sents("The soup was cold at best. the waiter never came back."),
+            ["The soup was cold at best.", "the waiter never came back."]
+        );
+        assert_eq!(
+            sents("Parking was easy. it took five minutes. Not bad."),
+            ["Parking was easy.", "it took five minutes.", "Not bad."]
+        );
+        // Abbreviations, initials and other lower-case words keep the sentence going.
+        assert_eq!(
+            sents("Rates fell approx. the same amount. Fans of the band vs. the critics."),
+            [
+                "Rates fell approx. the same amount.",
+                "Fans of the band vs. the critics."
+            ]
+        );
+        assert_eq!(
+            sents("He studied voc. ed. classes at night."),
+            ["He studied voc. ed. classes at night."]
+        );
+        // A quote or bracket before the lower-case word means it continues.
+        assert_eq!(
+            sents("He called it \"easy.\" the critics did not."),
+            ["He called it \"easy.\" the critics did not."]
+        );
+    }
+
+    #[test]
+    fn etc_closes_a_list_and_the_sentence() {
+        assert_eq!(
+            sents("Bring water, bread, fruit etc. Thanks for helping."),
+            ["Bring water, bread, fruit etc.", "Thanks for helping."]
+        );
+        assert_eq!(
+            sents("Pets need food, care etc. the easiest is a fish."),
+            ["Pets need food, care etc.", "the easiest is a fish."]
+        );
+        assert_eq!(
+            sents("Apples, pears etc. and more were sold."),
+            ["Apples, pears etc. and more were sold."]
+        );
+        // Inside parentheses it stays in the sentence.
+        assert_eq!(
+            sents("Bring supplies (pens, paper etc. Markers too) to class."),
+            ["Bring supplies (pens, paper etc. Markers too) to class."]
+        );
+    }
+
+    #[test]
+    fn two_dots_end_a_sentence_before_i() {
+        assert_eq!(
+            sents("We went dancing last night.. I loved it. I meant... I think so."),
+            [
+                "We went dancing last night..",
+                "I loved it.",
+                "I meant... I think so."
+            ]
+        );
+    }
+
+    #[test]
+    fn footnote_numbers_stay_with_their_sentence() {
+        assert_eq!(
+            sents("Most states protect minority rights. 4 Even so, votes matter. 12 people came."),
+            [
+                "Most states protect minority rights. 4",
+                "Even so, votes matter.",
+                "12 people came."
+            ]
+        );
+        // After an abbreviation the number belongs to what follows.
+        assert_eq!(
+            sents("He joined the Sept. 11 Commission later."),
+            ["He joined the Sept. 11 Commission later."]
+        );
+    }
+
+    #[test]
+    fn parenthetical_between_sentences_is_a_unit() {
+        assert_eq!(
+            sents("Talks resumed on Monday. (City Herald) Officials said little."),
+            [
+                "Talks resumed on Monday.",
+                "(City Herald)",
+                "Officials said little."
+            ]
+        );
+        // Inside a sentence, or before a lower-case word, it stays where it is.
+        assert_eq!(
+            sents("The mayor (City Herald) Officials list says so. (See above) and more."),
+            [
+                "The mayor (City Herald) Officials list says so.",
+                "(See above) and more."
+            ]
+        );
+        // A list marker in parentheses is not a unit of its own.
+        assert_eq!(
+            sents("(a) The first rule applies."),
+            ["(a) The first rule applies."]
+        );
+    }
+
+    #[test]
+    fn lone_closing_bracket_or_quote_stays_with_its_sentence() {
+        assert_eq!(
+            sents("We arrive early (we land at noon. ) Take the bus."),
+            ["We arrive early (we land at noon. )", "Take the bus."]
+        );
+        assert_eq!(
+            sents("He wrote \"we are done. \" Then he left. She said. \" Next time.\""),
+            [
+                "He wrote \"we are done. \"",
+                "Then he left.",
+                "She said.",
+                "\" Next time.\""
+            ]
+        );
+    }
+
+    #[test]
+    fn attachment_marks_end_a_unit() {
+        assert_eq!(
+            sents("See the plan. - plan.doc << File: plan.doc >> Call me later. Options: <> More soon."),
+            [
+                "See the plan.",
+                "- plan.doc << File: plan.doc >>",
+                "Call me later.",
+                "Options: <>",
+                "More soon."
+            ]
+        );
+        assert_eq!(
+            sents("Charts attached. - Crude.pdf - HeatingOil.pdf - Gas.xls Call me."),
+            [
+                "Charts attached.",
+                "- Crude.pdf",
+                "- HeatingOil.pdf",
+                "- Gas.xls Call me."
+            ]
+        );
+        assert_eq!(
+            sents("Use the >> key and <> signs to move."),
+            ["Use the >> key and <> signs to move."]
+        );
+    }
+
+    #[test]
+    fn capitalised_host_names_are_not_glued_sentences() {
+        assert_eq!(
+            sents("Posted via Newsfeed.Com - fast servers. It ended.Then we left."),
+            [
+                "Posted via Newsfeed.Com - fast servers.",
+                "It ended.",
+                "Then we left."
+            ]
+        );
+    }
+
+    #[test]
+    fn emoticons_mark_informal_text() {
+        assert_eq!(
+            sents("Great view from the top! :P you get the whole city. Go early."),
+            [
+                "Great view from the top! :P",
+                "you get the whole city.",
+                "Go early."
+            ]
+        );
     }
 
     #[test]

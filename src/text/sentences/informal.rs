@@ -15,7 +15,7 @@
 const MIN_LOWER_LINES: usize = 2;
 
 /// True if `text` writes the pronoun `i` in lower case, continues in lower case after `!`
-/// or `?` (`great! answered`), or has at least [`MIN_LOWER_LINES`] lines that start with an
+/// or `?` (`great! answered`), uses a text-message emoticon (`:)`, `:P`), or has at least [`MIN_LOWER_LINES`] lines that start with an
 /// all-lower-case word (`iPhone`, `eBay` do not count).
 pub(super) fn looks_informal(text: &str) -> bool {
     let b = text.as_bytes();
@@ -45,11 +45,25 @@ pub(super) fn looks_informal(text: &str) -> bool {
             return true;
         } else if x == b'i' && is_space_or_start(prev) && pronoun_i_at(b, k) {
             return true;
+        } else if matches!(x, b':' | b';') && is_space_or_start(prev) && emoticon_at(b, k) {
+            // `great! :P you get`: a text-message emoticon written as a word of its own.
+            return true;
         }
         prev = x;
         k += 1;
     }
     false
+}
+
+/// An emoticon (`:)`, `:-(`, `;P`, `:D`) starts at `k` and ends at a space or the text end.
+fn emoticon_at(b: &[u8], k: usize) -> bool {
+    let mut j = k + 1;
+    if b.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    b.get(j)
+        .is_some_and(|c| matches!(c, b')' | b'(' | b'P' | b'p' | b'D'))
+        && b.get(j + 1).is_none_or(u8::is_ascii_whitespace)
 }
 
 /// After the punctuation run at `k`: one space, then an all-lower-case word.
@@ -119,5 +133,10 @@ mod tests {
         assert!(!looks_informal("Clause (i) applies. The iPhone sold well."));
         assert!(!looks_informal("He left.\niPhone sales rose.\neBay fell."));
         assert!(!looks_informal("One stray\nline here."));
+        assert!(looks_informal("Nice view :P you get a great view."));
+        assert!(looks_informal("We won ;-)"));
+        assert!(!looks_informal(
+            "Score: (a) 3:0 and Scientology: 0. Note:D-Day"
+        ));
     }
 }

@@ -54,8 +54,16 @@ pub(super) fn mark_layout_boundaries(text: &str, chunks: &[Chunk], forced: &mut 
             }
             continue;
         }
-        let s = if ch.has_at || matches!(first, b'h' | b'w' | b'<') {
+        let s = if ch.has_at || matches!(first, b'h' | b'w' | b'<' | b'>') {
             let s = get(i);
+            // End of an e-mail attachment mark (`<< File: notes.doc >>`) or an emptied link
+            // (`<>`): the next unit starts after it unless the text goes on in lower case.
+            if matches!(s, ">>" | "<>") {
+                if i + 1 < n && !starts_lower(next(1)) {
+                    forced[i + 1] = true;
+                }
+                continue;
+            }
             // Address or link followed by a capitalised word, a digit or another link.
             if i + 1 < n && is_address(s) {
                 let nx = next(1);
@@ -80,6 +88,12 @@ pub(super) fn mark_layout_boundaries(text: &str, chunks: &[Chunk], forced: &mut 
                 if i > 0 {
                     forced[i] = true;
                 }
+                continue;
+            }
+            // Attachment list: `... API.pdf) - Crude.pdf - Heating.pdf`: each file after a
+            // spaced hyphen is an item of its own.
+            if s == "-" && i > 0 && is_file_name(next(1)) {
+                forced[i] = true;
                 continue;
             }
             // Dateline dash: `TEHRAN (AFP) - An international ...`, `Elyse - Just wanted`:
@@ -123,6 +137,21 @@ pub(super) fn mark_layout_boundaries(text: &str, chunks: &[Chunk], forced: &mut 
 /// lower-case word (`I wanted to - I wanted`, a false start in speech).
 fn dateline_end(prev: &str) -> bool {
     prev.ends_with(')') || prev.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A file name with a document or image extension: `Crude.pdf`, `notes.doc)`.
+fn is_file_name(s: &str) -> bool {
+    let s = s.trim_end_matches([')', ',', ';']);
+    let Some((stem, ext)) = s.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && [
+            "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "htm", "html", "txt", "jpg", "gif",
+            "png", "zip", "rtf",
+        ]
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// `1998`, `2015`.
@@ -311,5 +340,7 @@ mod tests {
         assert!(!is_address("Bryngelson@"));
         assert!(is_separator("=====") && is_separator("***NOTICE***"));
         assert!(!is_separator("--") && !is_separator("a-b-c"));
+        assert!(is_file_name("Crude.pdf") && is_file_name("notes.DOC)"));
+        assert!(!is_file_name(".pdf") && !is_file_name("e.g.") && !is_file_name("U.S."));
     }
 }
