@@ -71,13 +71,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     let tmp = tempdir()?;
     let inputs = replicate(&args.data, args.scale, &tmp)?;
+    let e2e_config = e2e_config(&cfg, &tmp)?;
     for &t in &args.threads {
         eprintln!(
             "bench: end to end at {t} thread(s), scale {}...",
             args.scale
         );
         rows.push(end_to_end(
-            &args.config,
+            &e2e_config,
             &inputs,
             &tmp.join(format!("out-{t}")),
             t,
@@ -118,21 +119,36 @@ fn transformers(
     )
 }
 
+/// The config for the end-to-end runs: the user's, with JSONL record ids ignored. Reuters and
+/// BBC records carry their own `id`, so the replicas of `--scale` would share doc ids (and all
+/// but the first become duplicate-id failure rows); without ids, doc ids come from the replica's
+/// path and line. Relative paths are made absolute first, since the copy lives in `tmp`.
+fn e2e_config(cfg: &newsmill::config::PipelineConfig, tmp: &Path) -> Result<PathBuf> {
+    let mut cfg = cfg.clone();
+    cfg.resolve_paths(&std::env::current_dir().context("reading the working directory")?);
+    cfg.ingest.jsonl.id.clear();
+    let path = tmp.join("bench-pipeline.toml");
+    std::fs::write(&path, cfg.to_toml()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
 fn tempdir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("newsmill-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
 }
 
-/// With scale K > 1, builds K folders of symlinks to the input files, so every replica gets its
-/// own source keys (and doc ids).
+/// With scale K > 1, builds K folders of symlinks to the input files under one input folder, so
+/// every replica gets its own source keys (and doc ids).
 fn replicate(data: &[PathBuf], scale: usize, tmp: &Path) -> Result<Vec<PathBuf>> {
     if scale <= 1 {
         return Ok(data.to_vec());
     }
-    let mut out = Vec::new();
+    // One input folder holding the replicas: source keys are paths relative to the input
+    // folder, so `replicas/000/...` and `replicas/001/...` give distinct doc ids.
+    let root = tmp.join("replicas");
     for k in 0..scale {
-        let rep = tmp.join(format!("replica-{k:03}"));
+        let rep = root.join(format!("{k:03}"));
         for (i, d) in data.iter().enumerate() {
             let base = rep.join(i.to_string());
             for entry in walk(d)? {
@@ -150,9 +166,8 @@ fn replicate(data: &[PathBuf], scale: usize, tmp: &Path) -> Result<Vec<PathBuf>>
                     .with_context(|| format!("linking {}", link.display()))?;
             }
         }
-        out.push(rep);
     }
-    Ok(out)
+    Ok(vec![root])
 }
 
 fn walk(p: &Path) -> Result<Vec<PathBuf>> {

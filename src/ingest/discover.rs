@@ -62,7 +62,9 @@ pub fn discover(inputs: &[PathBuf], cfg: &IngestConfig) -> Vec<Result<InputFile,
                 continue;
             };
             let key = relative_key(input, &path);
-            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            // The size of what is read: a symlinked file is read through its link, so its
+            // target's size, not the link's (which `entry.metadata()` gives without following).
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             out.push(Ok(InputFile {
                 path,
                 display,
