@@ -138,6 +138,30 @@ impl U64Table {
             i = (i + 1) & self.mask;
         }
     }
+
+    /// Asks the CPU to start loading `k`'s slot into cache. Tagging looks up ~60 features per
+    /// token in tables far larger than the caches; issuing all of a sentence's loads before
+    /// using any of them overlaps the memory latencies instead of paying them one by one.
+    #[inline]
+    pub fn prefetch(&self, k: u64) {
+        prefetch(&self.slots, (k as usize) & self.mask);
+    }
+}
+
+/// Hints the CPU to load `slice[i]` into cache (no effect if out of bounds or on other
+/// architectures than x86-64; a hint never changes results).
+#[inline(always)]
+pub fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(i) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: `_mm_prefetch` is only a hint: it never dereferences the pointer (which is
+        // valid anyway) and cannot fault; SSE, the feature it needs, is part of the x86-64
+        // baseline every x86-64 CPU has.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
 }
 
 #[cfg(test)]

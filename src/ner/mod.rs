@@ -240,6 +240,9 @@ impl NerModel {
             bounds.clear();
             bounds.push(0);
             for t in a..b {
+                self.joint.prefetch(feats.token(t));
+            }
+            for t in a..b {
                 self.joint.lookup(feats.token(t), &mut rows);
                 bounds.push(rows.len());
             }
@@ -292,6 +295,9 @@ impl NerModel {
                 };
                 emis.clear();
                 emis.resize((b - a) * nt, 0.0);
+                for t in a..b {
+                    self.joint.prefetch(feats2.token(t));
+                }
                 for (i, t) in (a..b).enumerate() {
                     rows.clear();
                     self.joint.lookup(feats2.token(t), &mut rows);

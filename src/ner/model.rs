@@ -230,7 +230,18 @@ impl Joint {
     /// Resolve keys to row starts (appends to `rows`; unknown keys are skipped).
     #[inline]
     pub fn lookup(&self, keys: &[u64], rows: &mut Vec<u32>) {
-        rows.extend(keys.iter().filter_map(|&k| self.table.get(k)));
+        rows.extend(keys.iter().filter_map(|&k| {
+            let r = self.table.get(k)?;
+            // The row is read in `accumulate`, after the whole sentence's lookups.
+            super::hash::prefetch(&self.packed, r as usize);
+            Some(r)
+        }));
+    }
+
+    /// Starts loading the table slots of `keys` (see [`U64Table::prefetch`]).
+    #[inline]
+    pub fn prefetch(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.table.prefetch(k));
     }
 
     /// Add the rows' stage-1 entries into `acc1` and, if given, their stage-2
