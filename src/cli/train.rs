@@ -94,6 +94,10 @@ pub struct TrainNerArgs {
     /// Perceptrons per stage, trained on different example orders and weight-averaged.
     #[arg(long)]
     ensemble: Option<usize>,
+    /// Train stage 1 only (no second pass): a quick screen for feature or
+    /// update changes (stage-1 dev F1 per epoch is printed).
+    #[arg(long = "stage1-only")]
+    stage1_only: bool,
     /// Folder of the shared data (vectors/ and gazetteers/ are taken from it).
     #[arg(long, default_value = "../shared/data")]
     shared: PathBuf,
@@ -124,6 +128,7 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
                 stage1_epochs: a.stage1_epochs,
                 stage2_epochs: a.stage2_epochs,
                 calib,
+                two_stage: !a.stage1_only,
                 word2row: Some(a.shared.join("vectors/word2row.tsv")),
                 vectors: Some(a.shared.join("vectors/vectors_20000x300_f32.npy")),
                 gazetteers: Some(a.shared.join("gazetteers")),
