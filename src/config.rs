@@ -16,6 +16,34 @@ pub use crate::stages::quotes::QuotesConfig;
 pub use crate::stages::split::SplitConfig;
 pub use crate::stages::stance::StanceConfig;
 
+/// Largest file a config key may name (alias, lexicon, abbreviation, pattern, verb files).
+pub const MAX_USER_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a text file named by a config key. A path that is not a regular file is refused (a
+/// FIFO or `/dev/zero` would otherwise be read without end), and so is a file over
+/// [`MAX_USER_FILE_BYTES`]; the `io::Error` says which, and callers add the path.
+pub fn read_user_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a config key must name a text file)",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_USER_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_USER_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_USER_FILE_BYTES >> 20),
+        ));
+    }
+    Ok(text)
+}
+
 /// Error loading or validating a configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -217,6 +245,18 @@ pub fn resolve_path(base: &Path, p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_files_must_be_regular_and_bounded() {
+        let e = read_user_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_user_file(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let ok = dir.path().join("a.txt");
+        std::fs::write(&ok, "Gen.\n").unwrap();
+        assert_eq!(read_user_file(&ok).unwrap(), "Gen.\n");
+    }
 
     #[test]
     fn unknown_key_names_key_line_and_allowed() {

@@ -164,3 +164,71 @@ fn config_doc_lists_every_key_with_its_default() {
         "docs/config.md is stale: run scripts/gen-docs.sh"
     );
 }
+
+/// `bench --scale K` replays the corpus K times as distinct documents: the end-to-end row
+/// counts K times the documents and bytes of the scale-1 row, even when JSONL records carry
+/// their own ids (which would otherwise repeat across replicas and become failure rows).
+#[test]
+fn bench_scale_replays_the_corpus_as_distinct_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut jsonl = String::new();
+    for i in 0..6 {
+        jsonl.push_str(&format!(
+            "{{\"id\": \"r{i}\", \"text\": \"Russia said on Monday it would talk to Georgia. Talks {i} begin soon.\"}}\n"
+        ));
+    }
+    std::fs::write(data.join("wire.jsonl"), jsonl).unwrap();
+    std::fs::write(
+        data.join("note.txt"),
+        "Georgia's foreign minister criticised Moscow on Tuesday.\n",
+    )
+    .unwrap();
+    // Documents of the end-to-end row, from docs/s and seconds.
+    let row = |scale: &str| -> f64 {
+        let out = bin()
+            .current_dir(repo())
+            .args([
+                "bench",
+                "--e2e-only",
+                "--threads",
+                "1",
+                "--scale",
+                scale,
+                "--data",
+            ])
+            .arg(&data)
+            .output()
+            .expect("spawn newsmill bench");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with("| end-to-end"))
+            .unwrap_or_else(|| panic!("no end-to-end row in {stdout}"));
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let num = |i: usize| cells[i].parse::<f64>().unwrap();
+        // | stage | threads | seconds | docs/s | ...
+        num(4) * num(3)
+    };
+    let docs1 = row("1");
+    let docs3 = row("3");
+    assert!((docs1 - 7.0).abs() < 0.5, "scale 1 counted {docs1} docs");
+    assert!((docs3 - 21.0).abs() < 1.0, "scale 3 counted {docs3} docs");
+
+    // The replicas are symlinks; a symlinked input counts its target's bytes.
+    let linked = tmp.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    std::os::unix::fs::symlink(data.join("note.txt"), linked.join("note.txt")).unwrap();
+    let out = tmp.path().join("out");
+    run(&linked, &out, &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let size = std::fs::metadata(data.join("note.txt")).unwrap().len();
+    assert_eq!(manifest["input_bytes"].as_u64(), Some(size));
+}

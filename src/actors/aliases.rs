@@ -62,7 +62,7 @@ fn err(path: &Path, line: usize, message: impl Into<String>) -> ActorsError {
 
 /// Reads and parses an alias file.
 pub fn load(path: &Path) -> Result<Vec<AliasRecord>, ActorsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ActorsError::Io {
+    let text = crate::config::read_user_file(path).map_err(|source| ActorsError::Io {
         path: path.to_path_buf(),
         source,
     })?;

@@ -288,7 +288,7 @@ fn source(dir: Option<&Path>, name: &str, builtin: &str) -> Result<Source, Actor
     if let Some(dir) = dir {
         let path = dir.join(name);
         if path.is_file() {
-            let text = std::fs::read_to_string(&path).map_err(|source| ActorsError::Io {
+            let text = crate::config::read_user_file(&path).map_err(|source| ActorsError::Io {
                 path: path.clone(),
                 source,
             })?;

@@ -89,11 +89,12 @@ impl Patterns {
             )?;
         }
         if let Some(path) = extra {
-            let text =
-                std::fs::read_to_string(path).map_err(|source| CleanError::PatternFileRead {
+            let text = crate::config::read_user_file(path).map_err(|source| {
+                CleanError::PatternFileRead {
                     path: path.display().to_string(),
                     source,
-                })?;
+                }
+            })?;
             parse_into(&text, &path.display().to_string(), &mut rules)?;
         }
         let set = RegexSetBuilder::new(rules.iter().map(|r| r.regex.as_str()))

@@ -128,7 +128,7 @@ impl QuoteExtractor {
         cfg.validate()?;
         let verbs = match &cfg.verbs_file {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ActorsError::Io {
+                let text = crate::config::read_user_file(p).map_err(|source| ActorsError::Io {
                     path: p.clone(),
                     source,
                 })?;

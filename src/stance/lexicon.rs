@@ -229,7 +229,7 @@ impl Lexicon {
 
     /// Reads a lexicon file.
     pub fn load(path: &Path) -> Result<Self, LexiconError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LexiconError::Read {
+        let text = crate::config::read_user_file(path).map_err(|source| LexiconError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -231,7 +231,7 @@ pub fn builtin_abbreviations() -> &'static Abbreviations {
 
 /// Loads an abbreviation file, naming the file and line on error.
 pub fn load_abbreviations(path: &Path) -> Result<Abbreviations, SplitError> {
-    let src = std::fs::read_to_string(path).map_err(|source| SplitError::Io {
+    let src = crate::config::read_user_file(path).map_err(|source| SplitError::Io {
         path: path.to_path_buf(),
         source,
     })?;
