@@ -43,7 +43,7 @@ impl Fuzzy {
         if shortest < self.min_chars || la.abs_diff(lb) > 2 {
             return false;
         }
-        let max_edits = if shortest >= 10 { 2 } else { 1 };
+        let max_edits = Self::max_edits(shortest);
         strsim::osa_distance(a, b) <= max_edits && strsim::jaro_winkler(a, b) >= self.threshold
     }
 
