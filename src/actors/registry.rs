@@ -21,6 +21,7 @@
 //!
 //! The id of an actor is the first 12 hex digits of the BLAKE3 hash of its final key.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -319,8 +320,19 @@ impl ActorRegistry {
                     .collect(),
             }
         };
+        // Many keys share a last word ("dmitry medvedev", "medvedev", "president medvedev"),
+        // and steps 1 and 2 both block on it: look each (type, last word) up once.
+        let similar_cache: RefCell<HashMap<(ActorType, String), Vec<String>>> =
+            RefCell::new(HashMap::new());
         let block = |t: ActorType, w: &str| -> Vec<String> {
-            similar_words(t, w)
+            let key = (t, w.to_string());
+            let cached = similar_cache.borrow().get(&key).cloned();
+            let words = cached.unwrap_or_else(|| {
+                let found = similar_words(t, w);
+                similar_cache.borrow_mut().insert(key, found.clone());
+                found
+            });
+            words
                 .into_iter()
                 .flat_map(|bw| by_last.get(&(t, bw)).cloned().unwrap_or_default())
                 .collect()

@@ -74,7 +74,10 @@ pub(crate) struct PatternHit {
 #[derive(Debug, Clone)]
 pub(crate) struct Patterns {
     rules: Vec<Rule>,
-    set: RegexSet,
+    /// The rules anchored at a fixed line start, and (as rule positions) the set's patterns.
+    anchored: (RegexSet, Vec<usize>),
+    /// The rules that may match anywhere in a line (`^.*…`, `^[^.]*…`).
+    floating: (RegexSet, Vec<usize>),
 }
 
 impl Patterns {
@@ -97,7 +100,22 @@ impl Patterns {
             })?;
             parse_into(&text, &path.display().to_string(), &mut rules)?;
         }
-        let set = RegexSetBuilder::new(rules.iter().map(|r| r.regex.as_str()))
+        // Two sets, because one lazy DFA over all rules pays for the few that can match
+        // anywhere on every byte of every line: its states track them together with every
+        // live anchored rule, and it builds new states all through the corpus. Apart, the
+        // anchored set's DFA dies within the first words of most lines and the floating set's
+        // stays small (pattern matching went from ~6.5% to ~3.5% of the CPU time of a run).
+        let (floating, anchored): (Vec<usize>, Vec<usize>) = (0..rules.len()).partition(|&i| {
+            rules
+                .get(i)
+                .is_some_and(|r| matches_anywhere(r.regex.as_str()))
+        });
+        let compile = |which: Vec<usize>| -> Result<(RegexSet, Vec<usize>), CleanError> {
+            let set = RegexSetBuilder::new(
+                which
+                    .iter()
+                    .filter_map(|&i| rules.get(i).map(|r| r.regex.as_str())),
+            )
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
@@ -106,7 +124,15 @@ impl Patterns {
                 line: 0,
                 message: e.to_string(),
             })?;
-        Ok(Self { rules, set })
+            Ok((set, which))
+        };
+        let anchored = compile(anchored)?;
+        let floating = compile(floating)?;
+        Ok(Self {
+            rules,
+            anchored,
+            floating,
+        })
     }
 
     /// Number of compiled rules.
@@ -123,10 +149,21 @@ impl Patterns {
         }
         // Most lines match nothing; a plain membership test is much cheaper than collecting
         // every overlapping match, so only hits pay for the full scan.
-        if !self.set.is_match(line) {
+        let (a, f) = (&self.anchored, &self.floating);
+        let (in_a, in_f) = (a.0.is_match(line), f.0.is_match(line));
+        if !in_a && !in_f {
             return hit;
         }
-        for idx in self.set.matches(line).iter() {
+        // Rule order decides which `agency` capture wins, so merge the two sets' hits.
+        let mut matched: Vec<usize> = Vec::new();
+        for (set, which) in [(a, in_a), (f, in_f)]
+            .into_iter()
+            .filter_map(|(s, hit)| hit.then_some(s))
+        {
+            matched.extend(set.matches(line).iter().filter_map(|k| which.get(k)));
+        }
+        matched.sort_unstable();
+        for idx in matched {
             let Some(rule) = self.rules.get(idx) else {
                 continue;
             };
@@ -164,6 +201,15 @@ fn stronger(a: PatternKind, b: PatternKind) -> PatternKind {
     } else {
         a
     }
+}
+
+/// True for a rule whose match can start anywhere in a line: `(?i)^.*…` or `(?i)^[^…]*…`.
+fn matches_anywhere(regex: &str) -> bool {
+    let body = regex.strip_prefix("(?i)").unwrap_or(regex);
+    let Some(rest) = body.strip_prefix('^') else {
+        return true;
+    };
+    rest.starts_with(".*") || (rest.starts_with("[^") && rest.contains("]*"))
 }
 
 /// Rewrites `\b` / `\B` to their ASCII forms. A Unicode word boundary makes the regex crate's
@@ -236,6 +282,25 @@ mod tests {
     fn defaults_compile() {
         let p = Patterns::load(None, true).unwrap();
         assert!(p.len() > 20);
+    }
+
+    #[test]
+    fn floating_rules_are_told_from_anchored_ones() {
+        assert!(matches_anywhere(r"(?i)^.*\ball rights reserved\.?.*$"));
+        assert!(matches_anywhere(r"(?i)^[^.!?]*\bnewsletters?\b[^.!?]*$"));
+        assert!(matches_anywhere(r"(?i)\bcookies\b"));
+        assert!(!matches_anywhere(r"(?i)^(advertisement|sponsored)$"));
+        assert!(!matches_anywhere(r"(?i)^[0-9]+ comments$"));
+        let p = Patterns::load(None, true).expect("built-in patterns");
+        assert!(p.floating.1.len() >= 5, "{:?}", p.floating.1);
+        assert_eq!(p.anchored.1.len() + p.floating.1.len(), p.len());
+        // A line both sets match: the stronger kind and the rule-order agency still win.
+        let hit = p.check("Advertisement");
+        assert!(hit.kind.is_some());
+        assert!(p
+            .check("© 2008 Reuters. All rights reserved.")
+            .kind
+            .is_some());
     }
 
     #[test]

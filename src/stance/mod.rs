@@ -34,7 +34,7 @@ use crate::doc::{Doc, Polarity, Stance, StanceTarget};
 
 pub use crate::eval::stance::EvalReport;
 pub use classifier::{eval_newsmtsc, train_newsmtsc, Classifier, TrainReport};
-pub use lexicon::{Lexicon, LexiconError};
+pub use lexicon::{CueIndex, Lexicon, LexiconError};
 pub use nli::{NliConfig, NliScorer};
 pub use summary::{StanceSummary, SummaryInput, SummaryRow};
 pub use topics::{TopicConfig, TopicMatcher};
@@ -197,6 +197,8 @@ impl StanceConfig {
 #[derive(Debug)]
 pub struct StanceTagger {
     lexicon: Lexicon,
+    /// `lexicon.cues` by first byte (see [`CueIndex`]).
+    cue_index: CueIndex,
     topics: TopicMatcher,
     classifier: Option<Classifier>,
     nli: Option<NliScorer>,
@@ -232,6 +234,7 @@ impl StanceTagger {
             None
         };
         Ok(StanceTagger {
+            cue_index: CueIndex::new(&lexicon.cues),
             lexicon,
             topics: TopicMatcher::new(&cfg.topics),
             classifier,
@@ -266,7 +269,8 @@ impl StanceTagger {
                 continue;
             };
             ctx.infer_reported_speech(&self.lexicon);
-            let mut found = rules::apply(&ctx, &self.lexicon, self.cfg.max_distance);
+            let mut found =
+                rules::apply(&ctx, &self.lexicon, &self.cue_index, self.cfg.max_distance);
             for f in found.iter_mut() {
                 f.target = state_of_place(doc, &f.target);
             }

@@ -10,7 +10,7 @@
 
 use crate::doc::{ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
 
-use super::lexicon::{Cue, CueKind, Lexicon, Pattern, MAX_GAP};
+use super::lexicon::{Cue, CueIndex, CueKind, Lexicon, Pattern, MAX_GAP};
 use super::topics::{TopicMatch, TopicMatcher};
 
 /// Score factor for a negated cue: a refusal is slightly weaker evidence than an act.
@@ -519,10 +519,10 @@ impl SentCtx {
 }
 
 /// Applies the lexicon's rules to one sentence.
-pub fn apply(ctx: &SentCtx, lex: &Lexicon, max_distance: usize) -> Vec<Found> {
+pub fn apply(ctx: &SentCtx, lex: &Lexicon, index: &CueIndex, max_distance: usize) -> Vec<Found> {
     let mut out = Vec::new();
     let cands = ctx.candidates();
-    verb_rules(ctx, lex, &cands, max_distance, &mut out);
+    verb_rules(ctx, lex, index, &cands, max_distance, &mut out);
     compound_rules(ctx, lex, &cands, &mut out);
     quote_rules(ctx, lex, &cands, &mut out);
     out
@@ -822,12 +822,19 @@ fn push(
     });
 }
 
-fn verb_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], window: usize, out: &mut Vec<Found>) {
+fn verb_rules(
+    ctx: &SentCtx,
+    lex: &Lexicon,
+    index: &CueIndex,
+    cands: &[Cand],
+    window: usize,
+    out: &mut Vec<Found>,
+) {
     for i in 0..ctx.words.len() {
         if ctx.in_mention(i) {
             continue;
         }
-        for cue in &lex.cues {
+        for cue in index.at(&lex.cues, ctx.word(i)) {
             let (Pattern::Verb { words, gap }, CueKind::Stance(pol)) = (&cue.pattern, cue.kind)
             else {
                 continue;
