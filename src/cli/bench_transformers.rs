@@ -117,7 +117,7 @@ pub fn run(
                 docs: work.len() as u64,
                 bytes,
                 words,
-                peak_rss: newsmill::bench::peak_rss_bytes(),
+                peak_rss: newsmill::output::manifest::peak_rss_bytes(),
             });
         }
     }

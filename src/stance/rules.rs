@@ -192,6 +192,44 @@ const LOCATIVES: &[&str] = &[
     "within",
     "outside",
 ];
+/// Prepositions of direction: a place adjunct only after a verb of movement ("tanks rolled into
+/// Gori"), since elsewhere they introduce objects ("an inquiry into Russia's role").
+const DIRECTIONALS: &[&str] = &["into", "toward", "towards"];
+/// Verbs of movement (lemmas; inflections match) that make a directional phrase a place.
+const MOTION_VERBS: &[&str] = &[
+    "roll",
+    "move",
+    "march",
+    "push",
+    "advance",
+    "drive",
+    "pour",
+    "sweep",
+    "send",
+    "deploy",
+    "fly",
+    "storm",
+    "head",
+    "rush",
+    "cross",
+    "pull",
+    "withdraw",
+    "retreat",
+    "flee",
+    "enter",
+    // Irregular past forms `inflects` does not derive.
+    "drove",
+    "driven",
+    "flew",
+    "flown",
+    "swept",
+    "sent",
+    "fled",
+    "withdrew",
+    "withdrawn",
+];
+/// Words that may stand between a verb of movement and its preposition ("pushed deeper into").
+const MOTION_ADVERBS: &[&str] = &["deep", "deeper", "further", "farther", "back", "straight"];
 /// Object pronouns: once one follows the verb, its object slot is filled.
 const OBJECT_PRONOUNS: &[&str] = &["them", "him", "it", "us", "me", "you"];
 const DETERMINERS: &[&str] = &[
@@ -581,7 +619,21 @@ pub(crate) fn is_place_adjunct(ctx: &SentCtx, start: usize) -> bool {
         if is_in(DETERMINERS, w) {
             continue;
         }
-        return is_in(LOCATIVES, w);
+        return is_in(LOCATIVES, w) || (is_in(DIRECTIONALS, w) && after_motion_verb(ctx, k));
+    }
+    false
+}
+
+/// Whether the word before token `k` (past adverbs like "deeper") is a verb of movement.
+fn after_motion_verb(ctx: &SentCtx, k: usize) -> bool {
+    let mut j = k;
+    while j > 0 {
+        j -= 1;
+        let w = ctx.word(j);
+        if is_in(MOTION_ADVERBS, w) {
+            continue;
+        }
+        return MOTION_VERBS.iter().any(|v| super::lexicon::inflects(w, v));
     }
     false
 }

@@ -682,6 +682,18 @@ fn classifier_fallback_in_quotes() {
         (r.method.as_str(), r.cue.as_str(), r.polarity),
         ("classifier", "newsmtsc", Polarity::Support)
     );
+    // After a verb of movement, "into France" is where troops went, not whom the speech is
+    // about; after a noun it is an object, and the classifier still reads it.
+    let place = "\"The senator admired the troops that rolled into France,\" Saakashvili said.";
+    let object = "\"The senator admired the inquiry into France,\" Saakashvili said.";
+    for (text, kept) in [(place, false), (object, true)] {
+        let quote = text.split('"').nth(1).unwrap_or_default();
+        let (d, s) = tag(text, &[(quote, "mikheil saakashvili")], &cfg);
+        let got = s.iter().any(|x| {
+            d.actors[x.source].key == "mikheil saakashvili" && key(&d, &x.target) == "france"
+        });
+        assert_eq!(got, kept, "{text}: {s:?}");
+    }
     // Switched off: nothing.
     let (_, s) = tag(
         text,
