@@ -232,3 +232,64 @@ fn bench_scale_replays_the_corpus_as_distinct_documents() {
     let size = std::fs::metadata(data.join("note.txt")).unwrap().len();
     assert_eq!(manifest["input_bytes"].as_u64(), Some(size));
 }
+
+/// `[output] row_group_mib` bounds what all tables buffer together: with a 1 MiB budget, ~0.5 MB
+/// of text in batches of 25 documents, and no table reaching 1 MiB on its own, row groups are
+/// still cut as the run goes. Where they are cut depends on the data only, so 1 and 2 threads
+/// still write the same bytes.
+#[test]
+fn row_groups_are_cut_by_a_shared_buffer_budget_deterministically() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    // Pseudo-random words, so that zstd cannot shrink the buffers to nothing.
+    let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut word = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let len = 3 + (rng % 7) as usize;
+        (0..len)
+            .map(|i| char::from(b'a' + ((rng >> (5 * i)) % 26) as u8))
+            .collect::<String>()
+    };
+    let mut jsonl = String::new();
+    for d in 0..400 {
+        let body: Vec<String> = (0..10)
+            .map(|_| {
+                let words: Vec<String> = (0..14).map(|_| word()).collect();
+                format!("The {} said.", words.join(" "))
+            })
+            .collect();
+        jsonl.push_str(
+            &serde_json::json!({"id": format!("d{d}"), "title": format!("Article {d}"), "text": body.join(" ")})
+                .to_string(),
+        );
+        jsonl.push('\n');
+    }
+    std::fs::write(input.join("corpus.jsonl"), jsonl).unwrap();
+    let cfg = tmp.path().join("small-buffers.toml");
+    std::fs::write(
+        &cfg,
+        "[run]\nbatch_size = 25\n\n[output]\nrow_group_mib = 1\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&input, &a, &["--config", cfg, "--threads", "1"]);
+    run(&input, &b, &["--config", cfg, "--threads", "2"]);
+    assert_eq!(table_bytes(&a), table_bytes(&b));
+    let path = a.join("documents/part-00000.parquet");
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < 1024 * 1024, "documents alone is {size} bytes");
+    let docs = std::fs::File::open(&path).unwrap();
+    let meta = SerializedFileReader::new(docs).unwrap().metadata().clone();
+    let rows: i64 = meta.row_groups().iter().map(|g| g.num_rows()).sum();
+    assert_eq!(rows, 400);
+    assert!(
+        meta.num_row_groups() >= 2,
+        "{} row group(s)",
+        meta.num_row_groups()
+    );
+}

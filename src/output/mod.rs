@@ -63,7 +63,9 @@ pub struct OutputConfig {
     /// Most rows in one Parquet row group, 1024 ..= 10000000. Row groups are also cut at
     /// `row_group_mib` of buffered data, which keeps memory flat.
     pub row_group_rows: usize,
-    /// Buffered data (MiB) at which a row group is written, 1 ..= 1024.
+    /// Buffered data (MiB) of all tables together at which the biggest table's row group is
+    /// written (and of one table, in the corpus pass), 1 ..= 1024. This bounds the run's
+    /// memory for output, whatever the corpus size.
     pub row_group_mib: usize,
     /// Keep `_state/` in the output folder (actor-keyed copies of mentions, quotes and stances,
     /// and the actor counters), which `run --incremental` and `newsmill merge` need. Turning

@@ -57,10 +57,22 @@ impl TableWriter {
         }
         self.rows += batch.num_rows() as u64;
         self.writer.write(batch).map_err(|e| encode(self.spec, e))?;
-        if self.writer.in_progress_size() >= self.max_buffer {
+        if self.buffered() >= self.max_buffer {
             self.writer.flush().map_err(|e| encode(self.spec, e))?;
         }
         Ok(())
+    }
+
+    /// Memory held for the row group in progress (the writer's estimate: encoded pages plus
+    /// what is not encoded yet, dictionaries included). `in_progress_size`, the anticipated
+    /// file size, leaves dictionaries out and can stay far below what is held.
+    pub fn buffered(&self) -> usize {
+        self.writer.memory_size()
+    }
+
+    /// Writes the row group in progress now, however small.
+    pub fn cut_row_group(&mut self) -> Result<(), OutputError> {
+        self.writer.flush().map_err(|e| encode(self.spec, e))
     }
 
     /// Rows written so far.

@@ -213,6 +213,22 @@ impl RowSink {
             })?;
             t.writer.write(&batch)?;
         }
+        // `row_group_mib` bounds the buffers of all tables together, not each one: a dozen
+        // tables each filling its own buffer made peak memory climb with corpus size until
+        // every buffer was full. Cutting the biggest row group keeps the sum under the budget.
+        let budget = self.cfg.row_group_mib * 1024 * 1024;
+        for _ in 0..self.tables.len() {
+            let total: usize = self.tables.values().map(|t| t.writer.buffered()).sum();
+            let biggest = self
+                .tables
+                .values_mut()
+                .max_by_key(|t| t.writer.buffered())
+                .filter(|t| t.writer.buffered() > 0);
+            match biggest {
+                Some(t) if total > budget => t.writer.cut_row_group()?,
+                _ => break,
+            }
+        }
         Ok(())
     }
 
