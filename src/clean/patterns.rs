@@ -294,7 +294,7 @@ mod tests {
         let p = Patterns::load(None, true).expect("built-in patterns");
         assert!(p.floating.1.len() >= 5, "{:?}", p.floating.1);
         assert_eq!(p.anchored.1.len() + p.floating.1.len(), p.len());
-        // A line both sets match: the stronger kind and the rule-order agency still win.
+        // A line of either set is still found.
         let hit = p.check("Advertisement");
         assert!(hit.kind.is_some());
         assert!(p
