@@ -260,17 +260,21 @@ mod tests {
         assert!(fz.similar("borys", "boris"));
     }
 
-    /// The bound never exceeds the distance it guards, on random words with accents and
-    /// characters that share a bucket.
-    #[test]
-    fn bag_distance_bounds_osa_distance() {
-        let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |m: usize| {
+    /// A seeded xorshift generator: `next(m)` is a number below `m`.
+    fn xorshift(mut rng: u64) -> impl FnMut(usize) -> usize {
+        move |m| {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
             (rng % m as u64) as usize
-        };
+        }
+    }
+
+    /// The bound never exceeds the distance it guards, on random words with accents and
+    /// characters that share a bucket.
+    #[test]
+    fn bag_distance_bounds_osa_distance() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let alphabet = ['a', 'b', 'c', 'A', '0', 'p', 'é', 'ü', ' '];
         for _ in 0..5000 {
             let a: String = (0..next(12))
@@ -355,13 +359,7 @@ mod tests {
     /// random edits (substitution, insertion, deletion, transposition), short and long.
     #[test]
     fn index_agrees_with_pairwise_scan_on_random_edits() {
-        let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |m: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % m as u64) as usize
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let alphabet = ['a', 'b', 'c'];
         let mut words: Vec<String> = Vec::new();
         for _ in 0..60 {

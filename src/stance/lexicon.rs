@@ -154,13 +154,13 @@ impl Cue {
             if form.is_empty() || i + form.len() > words.len() {
                 continue;
             }
-            // Rules try every cue at every word, so reject on the first byte before
-            // `inflects`: every inflection of a lemma of two or more bytes starts with the
-            // lemma's first byte (a one-byte lemma can lose its `e`/`y` and match anything).
-            if let Some(lemma) = form.first().filter(|l| l.len() > 1) {
-                if lemma.as_bytes().first().copied() != first {
-                    continue;
-                }
+            // Rules try every cue at every word, so reject on the first byte before `inflects`.
+            if form
+                .first()
+                .and_then(|l| required_first_byte(l))
+                .is_some_and(|b| Some(b) != first)
+            {
+                continue;
             }
             let ok = form.iter().enumerate().all(|(k, w)| {
                 let tok = words.get(i + k).map(String::as_str).unwrap_or("");
@@ -204,12 +204,8 @@ impl CueIndex {
             let mut bytes = [false; 257];
             let mut anywhere = false;
             for form in &cue.forms {
-                // As in `match_form`: a one-byte lemma may lose its `e`/`y` and match any word.
-                match form
-                    .first()
-                    .and_then(|l| l.as_bytes().first().filter(|_| l.len() > 1))
-                {
-                    Some(&b) => bytes[usize::from(b)] = true,
+                match form.first().and_then(|l| required_first_byte(l)) {
+                    Some(b) => bytes[usize::from(b)] = true,
                     None => anywhere = !form.is_empty() || anywhere,
                 }
             }
@@ -232,6 +228,16 @@ impl CueIndex {
             .iter()
             .filter_map(move |&i| cues.get(i))
     }
+}
+
+/// The first byte every word that [`inflects`] `lemma` starts with: the lemma's own, when it
+/// has two or more bytes (a one-byte lemma can lose its `e`/`y` and match any word).
+fn required_first_byte(lemma: &str) -> Option<u8> {
+    lemma
+        .as_bytes()
+        .first()
+        .copied()
+        .filter(|_| lemma.len() > 1)
 }
 
 /// True when `token` (lowercase) is `lemma` or a regular inflection of it.

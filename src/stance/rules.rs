@@ -612,30 +612,22 @@ fn longest<'a>(cues: &'a [Cue], words: &[String], i: usize) -> Option<(usize, &'
 /// Whether the phrase starting at token `start` follows a locative preposition, skipping
 /// determiners ("in the Caucasus", "near Gori").
 pub(crate) fn is_place_adjunct(ctx: &SentCtx, start: usize) -> bool {
-    let mut k = start;
-    while k > 0 {
-        k -= 1;
-        let w = ctx.word(k);
-        if is_in(DETERMINERS, w) {
-            continue;
-        }
-        return is_in(LOCATIVES, w) || (is_in(DIRECTIONALS, w) && after_motion_verb(ctx, k));
-    }
-    false
+    word_before(ctx, start, DETERMINERS).is_some_and(|(k, w)| {
+        is_in(LOCATIVES, w)
+            || (is_in(DIRECTIONALS, w)
+                // A verb of movement before the preposition, past adverbs like "deeper".
+                && word_before(ctx, k, MOTION_ADVERBS).is_some_and(|(_, v)| {
+                    MOTION_VERBS.iter().any(|m| super::lexicon::inflects(v, m))
+                }))
+    })
 }
 
-/// Whether the word before token `k` (past adverbs like "deeper") is a verb of movement.
-fn after_motion_verb(ctx: &SentCtx, k: usize) -> bool {
-    let mut j = k;
-    while j > 0 {
-        j -= 1;
-        let w = ctx.word(j);
-        if is_in(MOTION_ADVERBS, w) {
-            continue;
-        }
-        return MOTION_VERBS.iter().any(|v| super::lexicon::inflects(w, v));
-    }
-    false
+/// The nearest word before token `k` that is not in `skip`, with its index.
+fn word_before<'a>(ctx: &'a SentCtx, k: usize, skip: &[&str]) -> Option<(usize, &'a str)> {
+    (0..k)
+        .rev()
+        .map(|j| (j, ctx.word(j)))
+        .find(|(_, w)| !is_in(skip, w))
 }
 
 fn flip(p: Polarity, negations: usize) -> Polarity {
