@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand};
 use newsmill::config::PipelineConfig;
 use newsmill::pipeline::{Pipeline, RunOptions};
 
+/// jemalloc (see Cargo.toml for why); the system allocator on MSVC targets.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// newsmill turns folders of raw news articles (plain text, JSONL, HTML; any encoding; gzip ok)
 /// into Parquet tables: documents, sentences, entities, actors, quotes and stances.
 ///

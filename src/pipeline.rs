@@ -309,52 +309,74 @@ impl Pipeline {
         let units = UnitReader::new(files, self.cfg.ingest.max_doc_bytes)
             .filter(|u| opts.shard.is_none_or(|s| s.owns(&ingest::unit_key(u))));
         let mut reader = units.peekable();
-        while reader.peek().is_some() {
-            let (batch, batch_bytes) = next_batch(&mut reader, self.cfg.run.batch_size);
-            let results: Vec<Outcome> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map(|unit| self.load_and_process(unit, &skip, clean))
-                    .collect()
-            });
-            bytes_done += batch_bytes;
-            for result in results {
-                match result {
-                    Outcome::Processed(p) => {
-                        if let Some(dup) = duplicate(&mut ids, &p.doc) {
-                            counts.failed_ingest += 1;
-                            sink.add_failure(&dup, &p.doc.source.hash);
-                            continue;
+        // Rows are written by a writer thread while the pool processes the next batch: writing
+        // (row building, Parquet encoding, zstd) is serial, and done between batches it left
+        // the workers idle for about a tenth of the run. The rendezvous channel keeps at most
+        // one finished batch waiting, so memory holds two batches, not the whole corpus. Rows
+        // still go out in input order from one thread, so tables do not depend on --threads.
+        let sink = std::thread::scope(|scope| -> Result<RowSink, PipelineError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Write>>(0);
+            let writer = scope.spawn(move || -> Result<RowSink, OutputError> {
+                for batch in rx {
+                    for write in batch {
+                        match write {
+                            Write::Doc(p) => sink.add_doc(&p)?,
+                            Write::Failure(f, hash) => sink.add_failure(&f, &hash),
                         }
-                        counts.read += 1;
-                        for (s, t) in stats[first_stage..].iter_mut().zip(&p.timings) {
-                            if !t.is_zero() || p.failure.is_none() {
-                                s.docs += 1;
-                                s.cpu_seconds += t.as_secs_f64();
-                            }
-                        }
-                        if let Some(f) = &p.failure {
-                            counts.failed_stage += 1;
-                            if let Some(s) =
-                                stats[first_stage..].iter_mut().find(|s| s.name == f.stage)
-                            {
-                                s.failed += 1;
-                            }
-                        } else {
-                            counts.ok += 1;
-                        }
-                        sink.add_doc(&p)?;
                     }
-                    Outcome::Failed(f, hash) => {
-                        counts.failed_ingest += 1;
-                        sink.add_failure(&f, &hash);
-                    }
-                    Outcome::Skipped => skipped += 1,
+                    sink.flush()?;
                 }
+                Ok(sink)
+            });
+            while reader.peek().is_some() {
+                let (batch, batch_bytes) = next_batch(&mut reader, self.cfg.run.batch_size);
+                let results: Vec<Outcome> = pool.install(|| {
+                    batch
+                        .into_par_iter()
+                        .map(|unit| self.load_and_process(unit, &skip, clean))
+                        .collect()
+                });
+                bytes_done += batch_bytes;
+                let mut writes = Vec::with_capacity(results.len());
+                for result in results {
+                    match result {
+                        Outcome::Processed(p) => {
+                            if let Some(dup) = duplicate(&mut ids, &p.doc) {
+                                counts.failed_ingest += 1;
+                                writes.push(Write::Failure(dup, p.doc.source.hash.clone()));
+                                continue;
+                            }
+                            counts.read += 1;
+                            record_stage_stats(&mut stats[first_stage..], &p);
+                            if p.failure.is_some() {
+                                counts.failed_stage += 1;
+                            } else {
+                                counts.ok += 1;
+                            }
+                            writes.push(Write::Doc(p));
+                        }
+                        Outcome::Failed(f, hash) => {
+                            counts.failed_ingest += 1;
+                            writes.push(Write::Failure(f, hash));
+                        }
+                        Outcome::Skipped => skipped += 1,
+                    }
+                }
+                if tx.send(writes).is_err() {
+                    // The writer stopped on an error; joining below returns it.
+                    break;
+                }
+                progress.update(bytes_done.min(input_bytes), counts.read + skipped);
             }
-            sink.flush()?;
-            progress.update(bytes_done.min(input_bytes), counts.read + skipped);
-        }
+            drop(tx);
+            match writer.join() {
+                Ok(result) => Ok(result?),
+                Err(panic) => Err(PipelineError::Output(OutputError::Refused(format!(
+                    "internal error in the table writer (please report): {}",
+                    panic_message(&panic)
+                )))),
+            }
+        })?;
         progress.finish();
 
         let mut summary = RunSummary {
@@ -531,6 +553,27 @@ fn next_batch<I: Iterator<Item = Unit>>(
         batch.push(unit);
     }
     (batch, bytes)
+}
+
+/// What the writer thread adds to the tables, in input order.
+enum Write {
+    Doc(Box<Processed>),
+    Failure(Failure, String),
+}
+
+/// Adds a processed document's stage timings (and its failing stage) to the run statistics.
+fn record_stage_stats(stats: &mut [StageStats], p: &Processed) {
+    for (s, t) in stats.iter_mut().zip(&p.timings) {
+        if !t.is_zero() || p.failure.is_none() {
+            s.docs += 1;
+            s.cpu_seconds += t.as_secs_f64();
+        }
+    }
+    if let Some(f) = &p.failure {
+        if let Some(s) = stats.iter_mut().find(|s| s.name == f.stage) {
+            s.failed += 1;
+        }
+    }
 }
 
 /// What a worker made of one unit.
