@@ -220,7 +220,16 @@ impl Cleaner {
     }
 
     /// Adds corpus line statistics (from a pre-pass with [`CorpusLineStats::observe`]).
-    pub fn with_corpus_stats(mut self, stats: CorpusLineStats) -> Self {
+    pub fn with_corpus_stats(mut self, mut stats: CorpusLineStats) -> Self {
+        // Lines seen in fewer documents than any rule asks for can never be flagged: dropping
+        // them (most lines occur once) shrinks the table the whole run keeps, without changing
+        // a single decision of `apply_corpus_stats`.
+        let needed = self
+            .cfg
+            .min_repeat_docs
+            .max(2)
+            .min(self.cfg.min_repeat_docs_sentence.max(2));
+        stats.retain_at_least(needed);
         self.stats = Some(stats);
         self
     }

@@ -127,6 +127,13 @@ impl CorpusLineStats {
         }
     }
 
+    /// Drops the lines seen in fewer than `min_docs` documents and releases the memory they
+    /// held. Only for a finished table: later counts of a dropped line would start from zero.
+    pub fn retain_at_least(&mut self, min_docs: u32) {
+        self.counts.retain(|_, n| *n >= min_docs);
+        self.counts.shrink_to_fit();
+    }
+
     /// Number of documents observed for `source_key`.
     pub fn source_docs(&self, source_key: &str) -> u32 {
         self.docs
@@ -189,6 +196,24 @@ mod tests {
             i * 7,
             i * 13
         )
+    }
+
+    #[test]
+    fn retain_at_least_keeps_exactly_the_lines_at_or_over_the_count() {
+        let mut s = CorpusLineStats::default();
+        for i in 0..3 {
+            s.observe("site-a", &doc(i));
+        }
+        s.observe("site-a", "Only once, this line.");
+        let before = s.len();
+        s.retain_at_least(2);
+        assert!(s.len() < before);
+        assert_eq!(s.line_docs("site-a", "Home"), 3);
+        assert_eq!(s.line_docs("site-a", "All rights reserved 2020"), 3);
+        assert_eq!(s.line_docs("site-a", "Only once, this line."), 0);
+        assert_eq!(s.source_docs("site-a"), 4);
+        s.retain_at_least(4);
+        assert!(s.is_empty());
     }
 
     #[test]
