@@ -1038,6 +1038,29 @@ fn compound_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Fo
     }
 }
 
+/// Whether the words from `after_cue` up to `target_start` make another actor the cue's own
+/// object: "its partnership with the Kremlin or supporting Georgia" is about the Kremlin, not
+/// Georgia. An actor coordinated with that object shares the cue ("our friends in Japan and
+/// Germany"), and a possessor before the cue is not its object ("Ukraine's partner").
+fn cue_object_is_other(ctx: &SentCtx, after_cue: usize, target_start: usize) -> bool {
+    if !is_in(PREPOSITIONS, ctx.word(after_cue)) {
+        return false;
+    }
+    let mut j = after_cue + 1;
+    while j < target_start && is_in(DETERMINERS, ctx.word(j)) {
+        j += 1;
+    }
+    if j >= target_start || !ctx.in_mention(j) {
+        return false;
+    }
+    while j < target_start && ctx.in_mention(j) {
+        j += 1;
+    }
+    let coordinated = (j..target_start)
+        .all(|x| ctx.in_mention(x) || matches!(ctx.word(x), "and" | "or" | "," | "the"));
+    !coordinated
+}
+
 fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {
     for c in cands {
         let Some(speaker) = ctx.speaker.get(c.start).copied().flatten() else {
@@ -1117,7 +1140,8 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
                             let across_pp =
                                 k >= c.end && (c.end..k).any(|x| is_in(PREPOSITIONS, ctx.word(x)));
                             let place = k < c.start && is_place_adjunct(ctx, c.start);
-                            if target_acts || victim || across_pp || place {
+                            let taken = k < c.start && cue_object_is_other(ctx, k + len, c.start);
+                            if target_acts || victim || across_pp || place || taken {
                                 continue;
                             }
                             let (neg, _) = scope(ctx, lex, k.saturating_sub(3), k);

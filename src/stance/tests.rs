@@ -420,6 +420,37 @@ fn objects_places_and_agents_are_kept_apart() {
     let r = find(&d, &s, "sergei bagapsh", "abkhazia");
     assert_eq!((r.polarity, r.sent), (Polarity::Support, 1));
     assert!(about("mikheil saakashvili", "abkhazia").is_empty(), "{s:?}");
+
+    // A quote cue whose own object is another actor is about that actor: "friendship with
+    // Paris or backing Nicaragua" says nothing of Nicaragua. An actor coordinated with the
+    // object shares the cue ("friendship with Paris and Nicaragua"), as does a target with
+    // nobody in between ("friendship or Nicaragua").
+    let text = "\"They must pick our friendship with Paris or backing Nicaragua,\" Bagapsh said.\n\
+                \"They must keep our friendship with Paris and Nicaragua,\" Bagapsh said.\n\
+                \"They must pick our friendship or Nicaragua,\" Bagapsh said.";
+    let quotes = [
+        (
+            "They must pick our friendship with Paris or backing Nicaragua,",
+            "sergei bagapsh",
+        ),
+        (
+            "They must keep our friendship with Paris and Nicaragua,",
+            "sergei bagapsh",
+        ),
+        (
+            "They must pick our friendship or Nicaragua,",
+            "sergei bagapsh",
+        ),
+    ];
+    let (d, s) = tag(text, &quotes, &rules_only());
+    let sents = |tgt: &str| -> Vec<usize> {
+        s.iter()
+            .filter(|x| d.actors[x.source].key == "sergei bagapsh" && key(&d, &x.target) == tgt)
+            .map(|x| x.sent)
+            .collect()
+    };
+    assert_eq!(sents("nicaragua"), vec![1, 2], "{s:?}");
+    assert_eq!(sents("france"), vec![0, 1], "{s:?}");
 }
 
 #[test]
