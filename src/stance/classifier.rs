@@ -574,6 +574,47 @@ pub fn score_predictions(
     )
 }
 
+/// What `[stance] classifier_min_confidence` buys, from held-out predictions: for each
+/// threshold, how many support/oppose records the pipeline would keep (argmax not neutral and
+/// its probability at least the threshold), how many of them have the right polarity, and
+/// which share of the gold support/oppose targets they find. Rows for all targets and for
+/// targets of sentences with several targets (as in the pipeline, where a sentence usually
+/// names several actors).
+pub fn confidence_table(preds: &[CvPrediction], alpha: f32) -> String {
+    let mut out = String::from(
+        "classifier_min_confidence | kept (all) | precision | recall | kept (multi) | precision | recall\n",
+    );
+    let gold_polar = |multi: bool| {
+        preds
+            .iter()
+            .filter(|p| (p.multi || !multi) && p.label != 1)
+            .count()
+            .max(1)
+    };
+    for step in 0..=8 {
+        let t = 0.5 + 0.05 * step as f32;
+        let mut cols = Vec::new();
+        for multi in [false, true] {
+            let (mut kept, mut right) = (0usize, 0usize);
+            for p in preds.iter().filter(|p| p.multi || !multi) {
+                let prob = softmax(mix(p.parts.sparse, p.parts.dense, alpha));
+                let c = argmax3(&prob);
+                if c != 1 && prob[c] >= t {
+                    kept += 1;
+                    right += usize::from(c == p.label);
+                }
+            }
+            cols.push(format!(
+                "{kept} | {:.3} | {:.3}",
+                right as f64 / kept.max(1) as f64,
+                right as f64 / gold_polar(multi) as f64
+            ));
+        }
+        out.push_str(&format!("{t:.2} | {} | {}\n", cols[0], cols[1]));
+    }
+    out
+}
+
 /// k-fold cross-validation on `train`, grouped by sentence; the pooled report over all
 /// held-out predictions.
 pub fn cross_validate(
@@ -589,6 +630,23 @@ pub fn cross_validate(
         params.alpha,
         false,
     ))
+}
+
+/// [`cross_validate`] plus the [`confidence_table`] of the same held-out predictions.
+pub fn cross_validate_with_confidence(
+    train: &Path,
+    folds: usize,
+    params: TrainParams,
+    seed: u64,
+) -> Result<(EvalReport, String), StanceError> {
+    let preds = cross_validate_predictions(train, folds, params, seed)?;
+    let report = score_predictions(
+        &format!("{} ({}-fold CV)", train.display(), folds.max(2)),
+        &preds,
+        params.alpha,
+        false,
+    );
+    Ok((report, confidence_table(&preds, params.alpha)))
 }
 
 /// Scores `model` on a NewsMTSC file.

@@ -182,3 +182,32 @@ fn mlp_model_saves_and_loads_identically() {
     let d = loaded.parts(s, 19..24, &[]).dense.expect("MLP present");
     assert!(d[0] > d[2], "'mocked' shares the 'attacked' vector: {d:?}");
 }
+
+#[test]
+fn confidence_table_counts_kept_records_and_their_precision() {
+    let pred = |label: usize, multi: bool, logits: [f32; 3]| CvPrediction {
+        label,
+        multi,
+        parts: Parts {
+            sparse: logits,
+            dense: None,
+        },
+    };
+    // Probabilities: a confident right negative (~0.98), a confident wrong positive (~0.98),
+    // a weak right positive (~0.58), a neutral prediction (never a record).
+    let preds = [
+        pred(0, true, [5.0, 1.0, 0.0]),
+        pred(0, false, [0.0, 1.0, 5.0]),
+        pred(2, true, [0.0, 0.0, 1.0]),
+        pred(2, false, [0.0, 4.0, 0.0]),
+    ];
+    let table = confidence_table(&preds, 0.0);
+    let row = |t: &str| -> Vec<String> {
+        let line = table.lines().find(|l| l.starts_with(t)).expect("row");
+        line.split(" | ").map(str::to_string).collect()
+    };
+    // At 0.50 three records are kept, two right; 4 gold polar targets, 2 of them multi.
+    assert_eq!(row("0.50")[1..], ["3", "0.667", "0.500", "2", "1.000", "1.000"]);
+    // At 0.60 the weak positive is dropped.
+    assert_eq!(row("0.60")[1..], ["2", "0.500", "0.250", "1", "1.000", "0.500"]);
+}
