@@ -959,7 +959,13 @@ fn verb_rules(
             } else {
                 "verb"
             };
-            for t in &targets {
+            // A cue inside reported speech takes its target inside that speech: in "…came
+            // under heavy Georgian shelling during the war, the ministry said" the ministry is
+            // who speaks, not who was shelled.
+            let speech = ctx.speaker.get(i).copied().flatten();
+            for t in targets.iter().filter(|t| {
+                speech.is_none() || ctx.speaker.get(t.start).copied().flatten() == speech
+            }) {
                 push(
                     out,
                     source,

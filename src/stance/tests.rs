@@ -453,6 +453,33 @@ fn objects_places_and_agents_are_kept_apart() {
     assert_eq!(sents("france"), vec![0, 1], "{s:?}");
 }
 
+/// An event verb inside reported speech takes its target inside that speech, not from the
+/// reporting clause: "…came under heavy Russian shelling during the war, Bagapsh said" is no
+/// stance of Russia toward Bagapsh.
+#[test]
+fn verb_targets_stay_inside_the_speech() {
+    let text = "Abkhazia came under heavy Russian shelling during the war, Bagapsh said.\n\
+                Russian troops shelled Georgia, Bagapsh said.";
+    let quotes = [
+        (
+            "Abkhazia came under heavy Russian shelling during the war",
+            "sergei bagapsh",
+        ),
+        ("Russian troops shelled Georgia", "sergei bagapsh"),
+    ];
+    let (d, s) = tag(text, &quotes, &rules_only());
+    assert!(
+        !s.iter()
+            .any(|x| key(&d, &x.target) == "sergei bagapsh" && d.actors[x.source].key == "russia"),
+        "{s:?}"
+    );
+    let r = find(&d, &s, "russia", "georgia");
+    assert_eq!(
+        (r.polarity, r.sent, r.cue.as_str()),
+        (Polarity::Oppose, 1, "shell")
+    );
+}
+
 #[test]
 fn topic_targets_from_config() {
     let cfg = StanceConfig {

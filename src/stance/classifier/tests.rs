@@ -207,7 +207,13 @@ fn confidence_table_counts_kept_records_and_their_precision() {
         line.split(" | ").map(str::to_string).collect()
     };
     // At 0.50 three records are kept, two right; 4 gold polar targets, 2 of them multi.
-    assert_eq!(row("0.50")[1..], ["3", "0.667", "0.500", "2", "1.000", "1.000"]);
+    assert_eq!(
+        row("0.50")[1..],
+        ["3", "0.667", "0.500", "2", "1.000", "1.000"]
+    );
     // At 0.60 the weak positive is dropped.
-    assert_eq!(row("0.60")[1..], ["2", "0.500", "0.250", "1", "1.000", "0.500"]);
+    assert_eq!(
+        row("0.60")[1..],
+        ["2", "0.500", "0.250", "1", "1.000", "0.500"]
+    );
 }
