@@ -163,9 +163,8 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
         } => {
             if let Some(folds) = cv {
                 let params = newsmill::stance::classifier::TrainParams::default();
-                let (report, table) = newsmill::stance::classifier::cross_validate_with_confidence(
-                    &newsmtsc, folds, params, seed,
-                )?;
+                let (report, table) =
+                    newsmill::stance::classifier::cross_validate(&newsmtsc, folds, params, seed)?;
                 println!("{report}");
                 println!("\nSupport/oppose records kept per [stance] classifier_min_confidence (held out):");
                 print!("{table}");

@@ -581,33 +581,31 @@ pub fn score_predictions(
 /// targets of sentences with several targets (as in the pipeline, where a sentence usually
 /// names several actors).
 pub fn confidence_table(preds: &[CvPrediction], alpha: f32) -> String {
+    // (gold label, predicted class, its probability, multi-target sentence) once per target.
+    let scored: Vec<(usize, usize, f32, bool)> = preds
+        .iter()
+        .map(|p| {
+            let prob = softmax(mix(p.parts.sparse, p.parts.dense, alpha));
+            let c = argmax3(&prob);
+            (p.label, c, prob[c], p.multi)
+        })
+        .collect();
     let mut out = String::from(
         "classifier_min_confidence | kept (all) | precision | recall | kept (multi) | precision | recall\n",
     );
-    let gold_polar = |multi: bool| {
-        preds
-            .iter()
-            .filter(|p| (p.multi || !multi) && p.label != 1)
-            .count()
-            .max(1)
-    };
     for step in 0..=8 {
         let t = 0.5 + 0.05 * step as f32;
         let mut cols = Vec::new();
-        for multi in [false, true] {
-            let (mut kept, mut right) = (0usize, 0usize);
-            for p in preds.iter().filter(|p| p.multi || !multi) {
-                let prob = softmax(mix(p.parts.sparse, p.parts.dense, alpha));
-                let c = argmax3(&prob);
-                if c != 1 && prob[c] >= t {
-                    kept += 1;
-                    right += usize::from(c == p.label);
-                }
-            }
+        for only_multi in [false, true] {
+            let rows = scored.iter().filter(|r| r.3 || !only_multi);
+            let gold_polar = rows.clone().filter(|r| r.0 != 1).count().max(1);
+            let kept: Vec<_> = rows.filter(|r| r.1 != 1 && r.2 >= t).collect();
+            let right = kept.iter().filter(|r| r.1 == r.0).count();
             cols.push(format!(
-                "{kept} | {:.3} | {:.3}",
-                right as f64 / kept.max(1) as f64,
-                right as f64 / gold_polar(multi) as f64
+                "{} | {:.3} | {:.3}",
+                kept.len(),
+                right as f64 / kept.len().max(1) as f64,
+                right as f64 / gold_polar as f64
             ));
         }
         out.push_str(&format!("{t:.2} | {} | {}\n", cols[0], cols[1]));
@@ -615,25 +613,9 @@ pub fn confidence_table(preds: &[CvPrediction], alpha: f32) -> String {
     out
 }
 
-/// k-fold cross-validation on `train`, grouped by sentence; the pooled report over all
-/// held-out predictions.
+/// k-fold cross-validation on `train`, grouped by sentence: the pooled report over all
+/// held-out predictions, and their [`confidence_table`].
 pub fn cross_validate(
-    train: &Path,
-    folds: usize,
-    params: TrainParams,
-    seed: u64,
-) -> Result<EvalReport, StanceError> {
-    let preds = cross_validate_predictions(train, folds, params, seed)?;
-    Ok(score_predictions(
-        &format!("{} ({}-fold CV)", train.display(), folds.max(2)),
-        &preds,
-        params.alpha,
-        false,
-    ))
-}
-
-/// [`cross_validate`] plus the [`confidence_table`] of the same held-out predictions.
-pub fn cross_validate_with_confidence(
     train: &Path,
     folds: usize,
     params: TrainParams,
