@@ -224,12 +224,7 @@ impl Cleaner {
         // Lines seen in fewer documents than any rule asks for can never be flagged: dropping
         // them (most lines occur once) shrinks the table the whole run keeps, without changing
         // a single decision of `apply_corpus_stats`.
-        let needed = self
-            .cfg
-            .min_repeat_docs
-            .max(2)
-            .min(self.cfg.min_repeat_docs_sentence.max(2));
-        stats.retain_at_least(needed);
+        stats.retain_at_least(self.min_repeat_docs(false).min(self.min_repeat_docs(true)));
         self.stats = Some(stats);
         self
     }
@@ -415,12 +410,23 @@ impl Cleaner {
         }
     }
 
+    /// Documents of one source a line must occur in to be corpus boilerplate (never fewer
+    /// than 2): `min_repeat_docs_sentence` for sentence-like lines, else `min_repeat_docs`.
+    fn min_repeat_docs(&self, sentence: bool) -> u32 {
+        let min = if sentence {
+            self.cfg.min_repeat_docs_sentence
+        } else {
+            self.cfg.min_repeat_docs
+        };
+        min.max(2)
+    }
+
     fn apply_corpus_stats(&self, ls: &mut [Line], source_key: Option<&str>) {
         let (Some(stats), Some(src)) = (self.stats.as_ref(), source_key) else {
             return;
         };
         let docs = stats.source_docs(src);
-        if docs < self.cfg.min_repeat_docs.max(2) {
+        if docs < self.min_repeat_docs(false) {
             return;
         }
         for l in ls.iter_mut() {
@@ -429,13 +435,8 @@ impl Cleaner {
             }
             let c = stats.line_docs(src, &l.text);
             let sentence = matches!(l.kind, Kind::Prose | Kind::ShortProse | Kind::Teaser);
-            let min = if sentence {
-                self.cfg.min_repeat_docs_sentence
-            } else {
-                self.cfg.min_repeat_docs
-            };
             let frac_ok = c as f32 >= self.cfg.min_repeat_fraction * docs as f32;
-            if c >= min.max(2) && frac_ok {
+            if c >= self.min_repeat_docs(sentence) && frac_ok {
                 l.kind = Kind::Corpus;
             }
         }
