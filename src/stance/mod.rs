@@ -327,7 +327,7 @@ impl StanceTagger {
             .collect();
         for c in ctx.candidates() {
             // Only speech the quote stage attributed: inferred speech spans are too loose.
-            let Some(speaker) = ctx.speaker.get(c.start).copied().flatten() else {
+            let Some(speaker) = ctx.speaker_at(c.start) else {
                 continue;
             };
             if ctx.inferred.get(c.start).copied().unwrap_or(true)

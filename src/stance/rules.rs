@@ -421,9 +421,7 @@ impl SentCtx {
     /// (that) ...", "..., saying ...") the rest of the sentence is the subject's speech.
     pub fn infer_reported_speech(&mut self, lex: &Lexicon) {
         for v in 0..self.words.len() {
-            if !is_in(SPEECH_VERBS, self.word(v))
-                || self.speaker.get(v + 1).copied().flatten().is_some()
-            {
+            if !is_in(SPEECH_VERBS, self.word(v)) || self.speaker_at(v + 1).is_some() {
                 continue;
             }
             // A direct quote follows: the quote stage owns it.
@@ -506,6 +504,11 @@ impl SentCtx {
 
     fn word(&self, i: usize) -> &str {
         self.words.get(i).map(String::as_str).unwrap_or("")
+    }
+
+    /// The speaker of the quote covering token `k`, when there is one and it is resolved.
+    pub fn speaker_at(&self, k: usize) -> Option<usize> {
+        self.speaker.get(k).copied().flatten()
     }
 
     fn in_mention(&self, i: usize) -> bool {
@@ -740,7 +743,7 @@ fn subject_before(
         };
         if gap_ok(ctx, lex, gap_start, i, noun_cue) {
             if first_person {
-                if let Some(sp) = ctx.speaker.get(i).copied().flatten() {
+                if let Some(sp) = ctx.speaker_at(i) {
                     return Some((sp, m.end));
                 }
             }
@@ -748,7 +751,7 @@ fn subject_before(
         }
     }
     // Unresolved "we"/"I" inside a quote: the speaker.
-    if let Some(sp) = ctx.speaker.get(i).copied().flatten() {
+    if let Some(sp) = ctx.speaker_at(i) {
         let lo = i.saturating_sub(MAX_SUBJECT_GAP);
         for k in (lo..i).rev() {
             if is_in(FIRST_PERSON, ctx.word(k)) && gap_ok(ctx, lex, k + 1, i, noun_cue) {
@@ -954,7 +957,8 @@ fn verb_rules(
             let score = negated_weight(cue.weight, neg)
                 * modal
                 * if frame { FRAME_NEGATED_FACTOR } else { 1.0 };
-            let method = if ctx.speaker.get(i).copied().flatten() == Some(source) {
+            let speech = ctx.speaker_at(i);
+            let method = if speech == Some(source) {
                 "quote-verb"
             } else {
                 "verb"
@@ -962,10 +966,10 @@ fn verb_rules(
             // A cue inside reported speech takes its target inside that speech: in "…came
             // under heavy Georgian shelling during the war, the ministry said" the ministry is
             // who speaks, not who was shelled.
-            let speech = ctx.speaker.get(i).copied().flatten();
-            for t in targets.iter().filter(|t| {
-                speech.is_none() || ctx.speaker.get(t.start).copied().flatten() == speech
-            }) {
+            for t in targets
+                .iter()
+                .filter(|t| speech.is_none() || ctx.speaker_at(t.start) == speech)
+            {
                 push(
                     out,
                     source,
@@ -1069,7 +1073,7 @@ fn cue_object_is_other(ctx: &SentCtx, after_cue: usize, target_start: usize) -> 
 
 fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {
     for c in cands {
-        let Some(speaker) = ctx.speaker.get(c.start).copied().flatten() else {
+        let Some(speaker) = ctx.speaker_at(c.start) else {
             continue;
         };
         if matches!(c.target, StanceTarget::Actor(a) if a == speaker)
@@ -1082,10 +1086,7 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
         let mut best: Option<(f32, Polarity, String, &str)> = None;
         let mut k = c.end;
         let mut steps = 0;
-        while steps < 4
-            && k < ctx.words.len()
-            && ctx.speaker.get(k).copied().flatten() == Some(speaker)
-        {
+        while steps < 4 && k < ctx.words.len() && ctx.speaker_at(k) == Some(speaker) {
             if is_in(CLAUSE_BREAK, ctx.word(k)) || is_in(PREPOSITIONS, ctx.word(k)) {
                 break;
             }
@@ -1110,7 +1111,7 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
             let mut nearest: Option<(usize, f32, Polarity, String)> = None;
             for k in lo..hi {
                 if (c.start..c.end).contains(&k)
-                    || ctx.speaker.get(k).copied().flatten() != Some(speaker)
+                    || ctx.speaker_at(k) != Some(speaker)
                     || ctx.in_mention(k)
                 {
                     continue;
