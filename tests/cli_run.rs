@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, read_rows, repo, run, table_bytes};
+use common::{bin, random_words_corpus, read_rows, repo, run, table_bytes};
 
 #[test]
 fn bad_inputs_become_failure_rows_and_good_ones_survive() {
@@ -243,32 +243,7 @@ fn row_groups_are_cut_by_a_shared_buffer_budget_deterministically() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
-    // Pseudo-random words, so that zstd cannot shrink the buffers to nothing.
-    let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut word = || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let len = 3 + (rng % 7) as usize;
-        (0..len)
-            .map(|i| char::from(b'a' + ((rng >> (5 * i)) % 26) as u8))
-            .collect::<String>()
-    };
-    let mut jsonl = String::new();
-    for d in 0..400 {
-        let body: Vec<String> = (0..10)
-            .map(|_| {
-                let words: Vec<String> = (0..14).map(|_| word()).collect();
-                format!("The {} said.", words.join(" "))
-            })
-            .collect();
-        jsonl.push_str(
-            &serde_json::json!({"id": format!("d{d}"), "title": format!("Article {d}"), "text": body.join(" ")})
-                .to_string(),
-        );
-        jsonl.push('\n');
-    }
-    std::fs::write(input.join("corpus.jsonl"), jsonl).unwrap();
+    random_words_corpus(&input.join("corpus.jsonl"), 400);
     let cfg = tmp.path().join("small-buffers.toml");
     std::fs::write(
         &cfg,

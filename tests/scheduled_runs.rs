@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{bin, read_rows, repo, run, table_bytes, walkdir};
+use common::{bin, random_words_corpus, read_rows, repo, run, table_bytes, walkdir};
 
 /// Every table a default run writes.
 const TABLES: &[&str] = &[
@@ -170,6 +170,72 @@ fn sigkill_at_random_points_leaves_previous_output_or_none() {
         .filter(|n| n.contains("staging") || n.contains(".old-"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A table write that fails mid-run (here: the file-size limit, `ulimit -f`, which makes a
+/// write return EFBIG once SIGXFSZ is ignored, as a full disk returns ENOSPC) stops the run
+/// with an error naming the table, without hanging the worker pool or the writer thread, and
+/// leaves the previous output exactly as it was and no staging folder behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_mid_run_stops_cleanly_and_keeps_the_previous_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    random_words_corpus(&input.join("corpus.jsonl"), 1500);
+    // Small row groups, so tables are written while documents are still being processed.
+    let cfg = tmp.path().join("small-buffers.toml");
+    std::fs::write(
+        &cfg,
+        "[run]\nbatch_size = 25\n\n[output]\nrow_group_mib = 1\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let out = tmp.path().join("out");
+    run(&input, &out, &["--config", cfg]);
+    let previous = table_bytes(&out);
+
+    let mut child = std::process::Command::new("bash")
+        .current_dir(repo())
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 64; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_newsmill"))
+        .args(["run", "--quiet", "--config", cfg, "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the run did not stop within 120 s of a write error");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("writing table") && stderr.contains("File too large"),
+        "the error names the table and the cause: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(table_bytes(&out), previous, "the previous output changed");
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains(".old-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Without the limit the same run succeeds and writes the same tables as before.
+    run(&input, &out, &["--config", cfg]);
+    assert_eq!(table_bytes(&out), previous);
 }
 
 #[test]

@@ -82,3 +82,33 @@ pub fn walkdir(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A JSONL file of `docs` articles (ids `d0`, `d1`, …) of pseudo-random words, so that zstd
+/// cannot shrink the tables' buffers to nothing. Always the same bytes.
+pub fn random_words_corpus(path: &Path, docs: usize) {
+    let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut word = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let len = 3 + (rng % 7) as usize;
+        (0..len)
+            .map(|i| char::from(b'a' + ((rng >> (5 * i)) % 26) as u8))
+            .collect::<String>()
+    };
+    let mut jsonl = String::new();
+    for d in 0..docs {
+        let body: Vec<String> = (0..10)
+            .map(|_| {
+                let words: Vec<String> = (0..14).map(|_| word()).collect();
+                format!("The {} said.", words.join(" "))
+            })
+            .collect();
+        jsonl.push_str(
+            &serde_json::json!({"id": format!("d{d}"), "title": format!("Article {d}"), "text": body.join(" ")})
+                .to_string(),
+        );
+        jsonl.push('\n');
+    }
+    std::fs::write(path, jsonl).unwrap();
+}
