@@ -237,7 +237,8 @@ impl ActorType {
 pub enum MentionKind {
     /// The actor's name or a variant of it ("Dmitry Medvedev", "Medvedev").
     Name,
-    /// A listed alias ("Condi", from the alias file or gazetteer).
+    /// A listed alias ("Condi", from the alias file or gazetteer), or an acronym of a name the
+    /// document spells out ("SEC" for "Securities and Exchange Commission").
     Alias,
     /// A capital or seat of government standing for its state ("the Kremlin" → Russia).
     Metonym,

@@ -9,18 +9,21 @@
 //! - capitals and seats of government stand for their state when they act ("the Kremlin
 //!   said", "Moscow warned") and stay places when they are locations ("in Moscow");
 //! - demonyms name their state ("Russian troops" → Russia);
+//! - acronyms join the organisation the same document writes out ("SEC" → "Securities and
+//!   Exchange Commission"; [`acronyms`]);
 //! - role phrases ("the Georgian president") and pronoun speakers and subjects ("he said",
 //!   "She will not visit Moscow") resolve to a person named in the document.
 //!
 //! Keys ([`crate::doc::DocActor::key`]) are normalised canonical names ([`names::normalize_key`]):
 //! gazetteer names for states and organisations, full names for persons, so documents agree.
-//! The corpus pass ([`ActorRegistry`]) then merges surname-only and misspelt keys and assigns
+//! The corpus pass ([`ActorRegistry`]) then merges surname-only, misspelt and acronym keys and assigns
 //! stable ids.
 //!
 //! Knowledge lives in `resources/actors/` (see its README for sources and licences); each file
 //! can be replaced through `resources_dir`, and the alias file ([`aliases`]) extends and
 //! overrides it.
 
+pub mod acronyms;
 pub mod aliases;
 mod demonyms;
 pub mod fuzzy;
@@ -118,10 +121,17 @@ pub struct ActorsConfig {
     pub known_persons: bool,
     /// Ignore entities whose NER score is below this (0 to 1).
     pub min_entity_score: f32,
+    /// Link an acronym to the one organisation or group written out in full in the same
+    /// document whose initials it is ("SEC" → "Securities and Exchange Commission"); this also
+    /// overrides the built-in reading of an acronym the document spells out differently.
+    pub acronyms: bool,
     /// Corpus pass: merge surname-only keys onto the one full name ending with them.
     pub corpus_merge_surnames: bool,
     /// Corpus pass: merge misspelt keys onto a similar, more frequent key.
     pub corpus_merge_fuzzy: bool,
+    /// Corpus pass: merge an acronym written alone ("SEC") onto the full name it was linked to
+    /// (`acronyms`) in at least two documents, when no other full name comes close.
+    pub corpus_merge_acronyms: bool,
 }
 
 impl Default for ActorsConfig {
@@ -140,8 +150,10 @@ impl Default for ActorsConfig {
             lexicon_scan: true,
             known_persons: true,
             min_entity_score: 0.0,
+            acronyms: true,
             corpus_merge_surnames: true,
             corpus_merge_fuzzy: true,
+            corpus_merge_acronyms: true,
         }
     }
 }

@@ -17,7 +17,10 @@
 //! 2. surname-only keys ("medvedev") onto the one full name that ends with them; left alone when
 //!    several full names do ("bush");
 //! 3. misspelt names of organisations, places, groups and states onto a similar key of the same
-//!    type, with the same ambiguity rule.
+//!    type, with the same ambiguity rule;
+//! 4. organisation acronyms ("sec") onto the full name that documents spelling both out linked
+//!    them to ([`super::acronyms`]), when at least two documents agree and no other full name
+//!    has half as many.
 //!
 //! The id of an actor is the first 12 hex digits of the BLAKE3 hash of its final key.
 
@@ -29,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{hex_prefix, ActorType, Doc};
 
+use super::acronyms;
 use super::fuzzy::{Fuzzy, FuzzyIndex};
 use super::knowledge::Knowledge;
 use super::names::{core_len, full_names_compatible, is_surname_of, key_words};
@@ -69,6 +73,10 @@ pub struct KeyStats {
     pub n_docs: u64,
     /// Mentions.
     pub n_mentions: u64,
+    /// Acronyms of this key's full name linked to it in a document ("SEC" for "securities and
+    /// exchange commission"), with document counts.
+    #[serde(default)]
+    pub acronyms: BTreeMap<String, u64>,
 }
 
 impl KeyStats {
@@ -86,6 +94,9 @@ impl KeyStats {
         cap(&mut self.aliases);
         self.n_docs += o.n_docs;
         self.n_mentions += o.n_mentions;
+        for (k, v) in o.acronyms {
+            *self.acronyms.entry(k).or_default() += v;
+        }
     }
 
     fn actor_type(&self) -> ActorType {
@@ -112,6 +123,7 @@ pub struct ActorRegistry {
     fz: Fuzzy,
     merge_surnames: bool,
     merge_fuzzy: bool,
+    merge_acronyms: bool,
     stats: BTreeMap<String, KeyStats>,
 }
 
@@ -174,6 +186,7 @@ impl ActorRegistry {
             fz: Fuzzy::new(cfg.fuzzy_threshold, cfg.fuzzy_min_chars),
             merge_surnames: cfg.corpus_merge_surnames,
             merge_fuzzy: cfg.corpus_merge_fuzzy,
+            merge_acronyms: cfg.corpus_merge_acronyms,
             stats: BTreeMap::new(),
         }
     }
@@ -198,6 +211,13 @@ impl ActorRegistry {
             }
             st.aliases.extend(a.aliases.iter().cloned());
             cap(&mut st.aliases);
+            for acr in a
+                .aliases
+                .iter()
+                .filter_map(|al| acronyms::acronym_of_alias(&a.canonical_name, al))
+            {
+                *st.acronyms.entry(acr.to_string()).or_default() += 1;
+            }
             if n > 0 {
                 st.n_docs += 1;
             }
@@ -267,6 +287,55 @@ impl ActorRegistry {
         }
         let best = compat.into_iter().max_by_key(|c| self.rank(c))?;
         (self.rank(&best) > self.rank(key)).then_some(best)
+    }
+
+    /// Step 4 of [`ActorRegistry::finalize`]: (acronym key, target root) pairs. An
+    /// organisation key that is an acronym ("sec", written "SEC") joins the root of the full names linked to that
+    /// acronym in documents, when that root has at least two such documents and at least twice
+    /// as many as any other root.
+    fn acronym_merges(
+        &self,
+        types: &BTreeMap<&str, ActorType>,
+        parent: &BTreeMap<String, String>,
+        root: impl Fn(&BTreeMap<String, String>, &str) -> String,
+    ) -> Vec<(String, String)> {
+        let mut links: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
+        for (k, s) in &self.stats {
+            for (acr, n) in &s.acronyms {
+                *links
+                    .entry(acr.as_str())
+                    .or_default()
+                    .entry(root(parent, k))
+                    .or_default() += n;
+            }
+        }
+        let mut adds = Vec::new();
+        for (k, s) in &self.stats {
+            let org = matches!(
+                types.get(k.as_str()),
+                Some(ActorType::Organisation | ActorType::Group)
+            );
+            if !org || parent.contains_key(k) || self.kb.is_known_key(k) {
+                continue;
+            }
+            // The key of an acronym is the acronym in lower case ("G.M." and "GM" are "gm").
+            let acr = k.to_ascii_uppercase();
+            if !acronyms::is_acronym(&acr) || !s.names.contains_key(&acr) {
+                continue;
+            }
+            let Some(roots) = links.get(acr.as_str()) else {
+                continue;
+            };
+            let mut ranked: Vec<(&u64, &String)> = roots.iter().map(|(r, n)| (n, r)).collect();
+            ranked.sort_by(|a, b| b.0.cmp(a.0).then_with(|| a.1.cmp(b.1)));
+            let runner_up = ranked.get(1).map_or(0, |r| *r.0);
+            if let Some(&(&n, best)) = ranked.first() {
+                if n >= 2 && n >= 2 * runner_up && best != k {
+                    adds.push((k.clone(), best.clone()));
+                }
+            }
+        }
+        adds
     }
 
     /// Merges keys and assigns ids.
@@ -425,6 +494,11 @@ impl ActorRegistry {
                 }
             }
             parent.extend(adds);
+        }
+
+        // 4. Acronyms written alone onto the full name documents linked them to.
+        if self.merge_acronyms {
+            parent.extend(self.acronym_merges(&types, &parent, root));
         }
 
         // Groups by root.

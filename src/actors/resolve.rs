@@ -466,6 +466,9 @@ pub fn resolve_doc(kb: &Knowledge, cfg: &ActorsConfig, fz: Fuzzy, doc: &mut Doc)
     drop(ctx);
     doc.actors = actors;
     doc.mentions = mentions;
+    if cfg.acronyms {
+        super::acronyms::link_in_document(doc);
+    }
 }
 
 /// A person observation from a candidate: the name without title words, with its title and

@@ -569,3 +569,113 @@ fn random_documents_and_entities_never_panic_and_stay_consistent() {
         }
     }
 }
+
+#[test]
+fn an_acronym_joins_the_organisation_the_document_writes_out() {
+    let doc = resolve(
+        "The Federal Grain Inspection Board fined the mill. The FGIB said more fines would follow.",
+        &[("Federal Grain Inspection Board", "ORG"), ("FGIB", "ORG")],
+    );
+    assert_eq!(
+        key_of(&doc, "FGIB").unwrap(),
+        ("federal grain inspection board".into(), MentionKind::Alias)
+    );
+    // The acronym's own actor is gone: one actor, both mentions.
+    assert_eq!(doc.actors.len(), 1, "{:?}", doc.actors);
+    assert!(actor(&doc, "federal grain inspection board")
+        .aliases
+        .contains(&"FGIB".to_string()));
+    // Function words do not count, and a document spelling out another name beats the built-in
+    // reading ("EC" is the European Commission in the knowledge base).
+    let doc = resolve(
+        "The European Community raised quotas. The EC said farmers would gain.",
+        &[("European Community", "ORG"), ("EC", "ORG")],
+    );
+    assert_eq!(key_of(&doc, "EC").unwrap().0, "european community");
+    // Without the full name the built-in reading stays.
+    let doc = resolve("The EC said farmers would gain.", &[("EC", "ORG")]);
+    assert_eq!(key_of(&doc, "EC").unwrap().0, "european commission");
+}
+
+#[test]
+fn an_acronym_stays_alone_when_the_document_is_ambiguous_or_silent() {
+    // Two written-out names with the same initials: no guess.
+    let doc = resolve(
+        "The Grain Board and the Gravel Bureau met. The GB declined to comment.",
+        &[
+            ("Grain Board", "ORG"),
+            ("Gravel Bureau", "ORG"),
+            ("GB", "ORG"),
+        ],
+    );
+    assert_eq!(key_of(&doc, "GB").unwrap().0, "gb");
+    // A name that contains the acronym is not what it stands for.
+    let doc = resolve(
+        "The FGIB Council met. The FGIB said nothing.",
+        &[("FGIB Council", "ORG"), ("FGIB", "ORG")],
+    );
+    assert_eq!(key_of(&doc, "FGIB").unwrap().0, "fgib");
+    // Persons' initials are not acronyms of organisations.
+    let doc = resolve(
+        "Frank Gill said the FG plant would close.",
+        &[("Frank Gill", "PER"), ("FG", "ORG")],
+    );
+    assert_eq!(key_of(&doc, "FG").unwrap().0, "fg");
+    // Switched off.
+    let cfg = ActorsConfig {
+        acronyms: false,
+        ..ActorsConfig::default()
+    };
+    let r = ActorResolver::new(&cfg).unwrap();
+    let mut doc = doc_from(
+        "The Federal Grain Inspection Board fined the mill. The FGIB said more fines would follow.",
+        &[("Federal Grain Inspection Board", "ORG"), ("FGIB", "ORG")],
+    );
+    r.resolve(&mut doc);
+    assert_eq!(key_of(&doc, "FGIB").unwrap().0, "fgib");
+}
+
+#[test]
+fn corpus_pass_merges_an_acronym_written_alone_onto_its_linked_full_name() {
+    let linked =
+        "The Federal Grain Inspection Board fined the mill. The FGIB said more would follow.";
+    let ents = [("Federal Grain Inspection Board", "ORG"), ("FGIB", "ORG")];
+    let alone = resolve("The FGIB fined a second mill.", &[("FGIB", "ORG")]);
+    let full = "federal grain inspection board";
+    // Two documents linking them: the lone acronym joins the full name.
+    let mut reg = ActorRegistry::new(&ActorsConfig::default());
+    reg.observe(&resolve(linked, &ents));
+    reg.observe(&resolve(linked, &ents));
+    reg.observe(&alone);
+    let ca = reg.finalize();
+    assert_eq!(ca.actor_id("fgib"), ca.actor_id(full));
+    // One linking document is not enough evidence.
+    let mut reg = ActorRegistry::new(&ActorsConfig::default());
+    reg.observe(&resolve(linked, &ents));
+    reg.observe(&alone);
+    let ca = reg.finalize();
+    assert_ne!(ca.actor_id("fgib"), ca.actor_id(full));
+    // Nor are two documents when as many link the acronym to another name.
+    let other =
+        "The Fish and Game Inspection Bureau fined the mill. The FGIB said more would follow.";
+    let other_ents = [("Fish and Game Inspection Bureau", "ORG"), ("FGIB", "ORG")];
+    let mut reg = ActorRegistry::new(&ActorsConfig::default());
+    for _ in 0..2 {
+        reg.observe(&resolve(linked, &ents));
+        reg.observe(&resolve(other, &other_ents));
+    }
+    reg.observe(&alone);
+    let ca = reg.finalize();
+    assert_ne!(ca.actor_id("fgib"), ca.actor_id(full));
+    // Switched off.
+    let cfg = ActorsConfig {
+        corpus_merge_acronyms: false,
+        ..ActorsConfig::default()
+    };
+    let mut reg = ActorRegistry::new(&cfg);
+    reg.observe(&resolve(linked, &ents));
+    reg.observe(&resolve(linked, &ents));
+    reg.observe(&alone);
+    let ca = reg.finalize();
+    assert_ne!(ca.actor_id("fgib"), ca.actor_id(full));
+}

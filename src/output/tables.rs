@@ -216,7 +216,7 @@ pub const MENTIONS: TableSpec = TableSpec {
             "kind",
             Str,
             false,
-            "name | alias | metonym | demonym | role | pronoun.",
+            "name | alias (a listed alias, or an acronym the document spells out) | metonym | demonym | role | pronoun.",
         ),
     ],
 };
