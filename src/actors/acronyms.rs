@@ -6,12 +6,15 @@
 //!   exactly one organisation or group written out in full in the same document becomes an
 //!   alias mention of it. This also overrides the built-in reading of an ambiguous acronym when
 //!   the document says otherwise ("EC" beside "European Community" in 1980s wire copy, not the
-//!   European Commission the knowledge base lists).
+//!   European Commission the knowledge base lists). An acronym the knowledge base lists as an
+//!   actor's own name ("OPEC") keeps that reading, and a spelling of the full name the
+//!   knowledge base lacks joins it instead.
 //! - [`ActorRegistry::finalize`](super::ActorRegistry::finalize) then merges the key of an
 //!   acronym written alone ("sec" in documents that never spell it out) onto the full name it
 //!   was linked to in other documents ([`acronym_of_alias`] finds that evidence in an actor's
 //!   aliases).
 
+use super::knowledge::Knowledge;
 use crate::doc::{ActorType, Doc, MentionKind};
 
 /// Words left out of initials ("Organisation *for* Economic Cooperation *and* Development").
@@ -65,7 +68,7 @@ pub fn acronym_of_alias<'a>(canonical_name: &str, alias: &'a str) -> Option<&'a 
 /// Links acronym mentions to the one organisation or group of the document whose full name
 /// they abbreviate (see the module doc). Actors left without mentions are removed unless another
 /// actor names them as its affiliation.
-pub fn link_in_document(doc: &mut Doc) {
+pub fn link_in_document(kb: &Knowledge, doc: &mut Doc) {
     let text = |m: &crate::doc::Mention| doc.text.get(m.span.start..m.span.end).unwrap_or("");
     // Actors whose full name is written in the document, with the names written.
     let mut written: Vec<Vec<String>> = vec![Vec::new(); doc.actors.len()];
@@ -82,6 +85,7 @@ pub fn link_in_document(doc: &mut Doc) {
         }
     }
     let mut moves: Vec<(usize, usize)> = Vec::new(); // (mention, new actor)
+    let mut absorb: Vec<(usize, usize)> = Vec::new(); // (written-out actor, acronym actor)
     for (mi, m) in doc.mentions.iter().enumerate() {
         let s = text(m);
         let Some(own) = doc.actors.get(m.actor) else {
@@ -98,8 +102,26 @@ pub fn link_in_document(doc: &mut Doc) {
         let targets: Vec<usize> = (0..doc.actors.len())
             .filter(|&b| b != m.actor && written[b].iter().any(|w| abbreviates(s, w)))
             .collect();
-        if let [b] = targets[..] {
+        let [b] = targets[..] else {
+            continue;
+        };
+        if kb.is_known_key(&own.key) && own.canonical_name == s {
+            // The knowledge base lists the acronym as the actor's own name ("OPEC"): that
+            // reading stands, and a spelling of the full name it does not list joins it.
+            if !kb.is_known_key(&doc.actors[b].key) {
+                absorb.push((b, m.actor));
+            }
+        } else {
             moves.push((mi, b));
+        }
+    }
+    absorb.sort_unstable();
+    absorb.dedup();
+    for (from, into) in absorb {
+        for (mi, m) in doc.mentions.iter().enumerate() {
+            if m.actor == from && matches!(m.kind, MentionKind::Name | MentionKind::Alias) {
+                moves.push((mi, into));
+            }
         }
     }
     if moves.is_empty() {

@@ -467,7 +467,7 @@ pub fn resolve_doc(kb: &Knowledge, cfg: &ActorsConfig, fz: Fuzzy, doc: &mut Doc)
     doc.actors = actors;
     doc.mentions = mentions;
     if cfg.acronyms {
-        super::acronyms::link_in_document(doc);
+        super::acronyms::link_in_document(kb, doc);
     }
 }
 

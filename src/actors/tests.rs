@@ -598,6 +598,25 @@ fn an_acronym_joins_the_organisation_the_document_writes_out() {
 }
 
 #[test]
+fn a_listed_acronym_keeps_its_reading_and_absorbs_an_unlisted_spelling() {
+    // The knowledge base names ASEAN by its acronym and lists "Association of Southeast Asian
+    // Nations"; this spelling is not listed.
+    let doc = resolve(
+        "The Association of South-East Asian Nations met in Hanoi. ASEAN said trade grew.",
+        &[
+            ("Association of South-East Asian Nations", "ORG"),
+            ("Hanoi", "LOC"),
+            ("ASEAN", "ORG"),
+        ],
+    );
+    assert_eq!(key_of(&doc, "ASEAN").unwrap().0, "asean");
+    assert_eq!(
+        key_of(&doc, "Association of South-East Asian Nations").unwrap(),
+        ("asean".into(), MentionKind::Alias)
+    );
+}
+
+#[test]
 fn an_acronym_stays_alone_when_the_document_is_ambiguous_or_silent() {
     // Two written-out names with the same initials: no guess.
     let doc = resolve(
