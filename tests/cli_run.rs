@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, random_words_corpus, read_rows, repo, run, table_bytes};
+use common::{bin, read_rows, repo, run, small_buffer_corpus, table_bytes};
 
 #[test]
 fn bad_inputs_become_failure_rows_and_good_ones_survive() {
@@ -241,16 +241,8 @@ fn bench_scale_replays_the_corpus_as_distinct_documents() {
 fn row_groups_are_cut_by_a_shared_buffer_budget_deterministically() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    random_words_corpus(&input.join("corpus.jsonl"), 400);
-    let cfg = tmp.path().join("small-buffers.toml");
-    std::fs::write(
-        &cfg,
-        "[run]\nbatch_size = 25\n\n[output]\nrow_group_mib = 1\n",
-    )
-    .unwrap();
-    let cfg = cfg.to_str().unwrap();
+    let (input, cfg) = small_buffer_corpus(tmp.path(), 400);
+    let cfg = cfg.as_str();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run(&input, &a, &["--config", cfg, "--threads", "1"]);
     run(&input, &b, &["--config", cfg, "--threads", "2"]);

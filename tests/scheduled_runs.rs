@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{bin, random_words_corpus, read_rows, repo, run, table_bytes, walkdir};
+use common::{
+    bin, read_rows, repo, run, small_buffer_corpus, staging_leftovers, table_bytes, walkdir,
+};
 
 /// Every table a default run writes.
 const TABLES: &[&str] = &[
@@ -164,11 +166,7 @@ fn sigkill_at_random_points_leaves_previous_output_or_none() {
     }
     run(&input, &out, &[]);
     assert_eq!(table_bytes(&out), reference);
-    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging") || n.contains(".old-"))
-        .collect();
+    let leftovers = staging_leftovers(tmp.path());
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -180,17 +178,9 @@ fn sigkill_at_random_points_leaves_previous_output_or_none() {
 #[test]
 fn a_write_error_mid_run_stops_cleanly_and_keeps_the_previous_output() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    random_words_corpus(&input.join("corpus.jsonl"), 1500);
     // Small row groups, so tables are written while documents are still being processed.
-    let cfg = tmp.path().join("small-buffers.toml");
-    std::fs::write(
-        &cfg,
-        "[run]\nbatch_size = 25\n\n[output]\nrow_group_mib = 1\n",
-    )
-    .unwrap();
-    let cfg = cfg.to_str().unwrap();
+    let (input, cfg) = small_buffer_corpus(tmp.path(), 1500);
+    let cfg = cfg.as_str();
     let out = tmp.path().join("out");
     run(&input, &out, &["--config", cfg]);
     let previous = table_bytes(&out);
@@ -227,11 +217,7 @@ fn a_write_error_mid_run_stops_cleanly_and_keeps_the_previous_output() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(table_bytes(&out), previous, "the previous output changed");
-    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging") || n.contains(".old-"))
-        .collect();
+    let leftovers = staging_leftovers(tmp.path());
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // Without the limit the same run succeeds and writes the same tables as before.
     run(&input, &out, &["--config", cfg]);

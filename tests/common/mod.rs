@@ -112,3 +112,28 @@ pub fn random_words_corpus(path: &Path, docs: usize) {
     }
     std::fs::write(path, jsonl).unwrap();
 }
+
+/// A folder `in/` under `dir` holding [`random_words_corpus`] of `docs` articles, and a config
+/// `small-buffers.toml` (batches of 25 documents, `row_group_mib = 1`) under which row groups
+/// are written while the run goes on: (input folder, config path).
+pub fn small_buffer_corpus(dir: &Path, docs: usize) -> (PathBuf, String) {
+    let input = dir.join("in");
+    std::fs::create_dir(&input).unwrap();
+    random_words_corpus(&input.join("corpus.jsonl"), docs);
+    let cfg = dir.join("small-buffers.toml");
+    std::fs::write(
+        &cfg,
+        "[run]\nbatch_size = 25\n\n[output]\nrow_group_mib = 1\n",
+    )
+    .unwrap();
+    (input, cfg.to_str().unwrap().to_string())
+}
+
+/// Staging folders or set-aside old outputs left in `dir` (the parent of an output folder).
+pub fn staging_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains(".old-"))
+        .collect()
+}
