@@ -14,7 +14,10 @@
 //!   was linked to in other documents ([`acronym_of_alias`] finds that evidence in an actor's
 //!   aliases).
 
+use std::collections::HashSet;
+
 use super::knowledge::Knowledge;
+use super::names::one_line;
 use crate::doc::{ActorType, Doc, MentionKind};
 
 /// Words left out of initials ("Organisation *for* Economic Cooperation *and* Development").
@@ -69,7 +72,7 @@ pub fn acronym_of_alias<'a>(canonical_name: &str, alias: &'a str) -> Option<&'a 
 /// they abbreviate (see the module doc). Actors left without mentions are removed unless another
 /// actor names them as its affiliation.
 pub fn link_in_document(kb: &Knowledge, doc: &mut Doc) {
-    let text = |m: &crate::doc::Mention| doc.text.get(m.span.start..m.span.end).unwrap_or("");
+    let text = |m: &crate::doc::Mention| m.span.slice(&doc.text);
     // Actors whose full name is written in the document, with the names written.
     let mut written: Vec<Vec<String>> = vec![Vec::new(); doc.actors.len()];
     for m in &doc.mentions {
@@ -80,7 +83,7 @@ pub fn link_in_document(kb: &Knowledge, doc: &mut Doc) {
             .is_some_and(|a| matches!(a.actor_type, ActorType::Organisation | ActorType::Group));
         if org && matches!(m.kind, MentionKind::Name | MentionKind::Alias) && !is_acronym(s) {
             if let Some(w) = written.get_mut(m.actor) {
-                w.push(s.split_whitespace().collect::<Vec<_>>().join(" "));
+                w.push(one_line(s));
             }
         }
     }
@@ -128,7 +131,7 @@ pub fn link_in_document(kb: &Knowledge, doc: &mut Doc) {
         return;
     }
     for (mi, b) in moves {
-        let s = text(&doc.mentions[mi]).to_string();
+        let s = one_line(text(&doc.mentions[mi]));
         doc.mentions[mi].actor = b;
         doc.mentions[mi].kind = MentionKind::Alias;
         let aliases = &mut doc.actors[b].aliases;
@@ -147,15 +150,13 @@ fn drop_orphans(doc: &mut Doc) {
             *u = true;
         }
     }
-    for (i, a) in doc.actors.iter().enumerate() {
-        if !used[i]
-            && doc
-                .actors
-                .iter()
-                .any(|o| o.affiliation.as_deref() == Some(&a.key))
-        {
-            used[i] = true;
-        }
+    let affiliations: HashSet<&str> = doc
+        .actors
+        .iter()
+        .filter_map(|a| a.affiliation.as_deref())
+        .collect();
+    for (u, a) in used.iter_mut().zip(&doc.actors) {
+        *u |= affiliations.contains(a.key.as_str());
     }
     if used.iter().all(|&u| u) {
         return;

@@ -16,8 +16,8 @@
 //!
 //! Keys ([`crate::doc::DocActor::key`]) are normalised canonical names ([`names::normalize_key`]):
 //! gazetteer names for states and organisations, full names for persons, so documents agree.
-//! The corpus pass ([`ActorRegistry`]) then merges surname-only, misspelt and acronym keys and assigns
-//! stable ids.
+//! The corpus pass ([`ActorRegistry`]) then merges surname-only, misspelt and acronym keys and
+//! assigns stable ids.
 //!
 //! Knowledge lives in `resources/actors/` (see its README for sources and licences); each file
 //! can be replaced through `resources_dir`, and the alias file ([`aliases`]) extends and

@@ -93,6 +93,12 @@ pub fn is_possessive_token(tok: &str) -> bool {
     matches!(tok, "'s" | "’s" | "'S" | "’S" | "'" | "’")
 }
 
+/// A surface as one line: whitespace runs (a name broken across lines) become one space. The
+/// form stored in [`crate::doc::DocActor::aliases`].
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// True when the first character is an uppercase letter.
 pub fn is_capitalized(tok: &str) -> bool {
     tok.chars().next().is_some_and(char::is_uppercase)

@@ -290,9 +290,9 @@ impl ActorRegistry {
     }
 
     /// Step 4 of [`ActorRegistry::finalize`]: (acronym key, target root) pairs. An
-    /// organisation key that is an acronym ("sec", written "SEC") joins the root of the full names linked to that
-    /// acronym in documents, when that root has at least two such documents and at least twice
-    /// as many as any other root.
+    /// organisation key that is an acronym ("sec", written "SEC") joins the root of the full
+    /// names linked to that acronym in documents, when that root has at least two such
+    /// documents and at least twice as many as any other root.
     fn acronym_merges(
         &self,
         types: &BTreeMap<&str, ActorType>,

@@ -16,7 +16,9 @@ use super::fuzzy::Fuzzy;
 use super::knowledge::{Entry, Gender, Knowledge, Surface, SurfaceKind};
 use super::lexicon::lexicon_scan;
 use super::metonyms::acting;
-use super::names::{is_all_caps, is_capitalized, is_possessive_token, key_words, normalize_key};
+use super::names::{
+    is_all_caps, is_capitalized, is_possessive_token, key_words, normalize_key, one_line,
+};
 use super::orgs::org_identity;
 use super::persons::{cluster, PersonObs};
 use super::pronouns::{antecedent, subject_pronouns};
@@ -120,11 +122,7 @@ impl<'a> Ctx<'a> {
         while r.len() > 1 && is_possessive_token(self.v.tok(r.end - 1)) {
             r.end -= 1;
         }
-        self.v
-            .text_of(r)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        one_line(self.v.text_of(r))
     }
 
     /// The knowledge surface of tokens `r`, honouring capitals-only acronyms.
@@ -767,11 +765,7 @@ fn finish(ctx: &Ctx, out: Out) -> (Vec<DocActor>, Vec<Mention>) {
     let mut aliases: Vec<BTreeSet<String>> = vec![BTreeSet::new(); out.actors.len()];
     for m in &mentions {
         if m.kind != MentionKind::Pronoun {
-            let s = v
-                .text_of(m.toks.clone())
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let s = one_line(v.text_of(m.toks.clone()));
             if let Some(set) = aliases.get_mut(m.actor) {
                 set.insert(s);
             }
