@@ -36,14 +36,35 @@ pub enum EvalCmd {
         #[arg(long, default_value = "conll")]
         scheme: String,
     },
-    /// Target-dependent sentiment on NewsMTSC: macro F1 over positive/neutral/negative.
+    /// Stance: records on the hand-written gold set, or target-dependent sentiment on NewsMTSC.
+    ///
+    /// Without --newsmtsc: runs the configured actors, quotes and stance stages on the gold
+    /// sentences and prints precision, recall and F1 of (source, target, polarity) records,
+    /// per split, once with the gold entities and once through the whole configured pipeline
+    /// (the NER model included), and which method produced the hits.
+    ///
+    /// With --newsmtsc FILE: the built-in sentiment classifier alone on NewsMTSC, macro F1 over
+    /// positive/neutral/negative.
     Stance {
-        /// NewsMTSC JSONL file (e.g. devtest_mt.jsonl).
+        /// NewsMTSC JSONL file (e.g. ../shared/data/stance/newsmtsc/devtest_mt.jsonl).
         #[arg(long)]
-        newsmtsc: PathBuf,
-        /// Classifier model file.
+        newsmtsc: Option<PathBuf>,
+        /// Classifier model file (with --newsmtsc).
         #[arg(long, default_value = "models/stance-newsmtsc.bin")]
         model: PathBuf,
+        /// Gold stance records (JSONL; format in models/STANCE.md, "Stance records").
+        #[arg(long, default_value = "tests/data/stance_gold.jsonl")]
+        gold: PathBuf,
+        /// Pipeline config whose [actors], [quotes], [stance] (and, for the pipeline rows,
+        /// [clean], [split], [ner]) settings are evaluated.
+        #[arg(long, default_value = "pipeline.toml")]
+        config: PathBuf,
+        /// Only this split (dev or heldout); default: each split separately.
+        #[arg(long)]
+        split: Option<String>,
+        /// Also list every record of the gold-entity run: correct, false alarm or missed.
+        #[arg(long)]
+        list: bool,
     },
     /// Plain-text cleaning on the AEB benchmark: 4-gram precision, recall, F1 vs the gold body.
     Clean {
@@ -89,10 +110,22 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             }
             Ok(())
         }
-        EvalCmd::Stance { newsmtsc, model } => {
+        EvalCmd::Stance {
+            newsmtsc: Some(newsmtsc),
+            model,
+            ..
+        } => {
             println!("{}", newsmill::eval::stance::run(&model, &newsmtsc)?);
             Ok(())
         }
+        EvalCmd::Stance {
+            newsmtsc: None,
+            gold,
+            config,
+            split,
+            list,
+            ..
+        } => eval_stance_records(&gold, &config, split.as_deref(), list),
         EvalCmd::Quotes { gold, split } => eval_quotes(&gold, split.as_deref()),
         EvalCmd::Clean { data, corpus_pass } => {
             use newsmill::eval::clean;
@@ -174,6 +207,50 @@ fn eval_quotes(gold: &Path, split: Option<&str>) -> Result<()> {
             .collect();
         println!("== {s} ({} records, gold entities)", subset.len());
         println!("{}", quotes::evaluate(&subset, &resolver, &extractor));
+    }
+    Ok(())
+}
+
+fn eval_stance_records(gold: &Path, config: &Path, split: Option<&str>, list: bool) -> Result<()> {
+    use newsmill::eval::stance_records::{evaluate, load_gold, Preparation, StanceRecordReport};
+    use newsmill::stages;
+    let records = load_gold(gold)?;
+    let cfg = newsmill::config::PipelineConfig::load(config)?;
+    let all = stages::build(&cfg)?;
+    anyhow::ensure!(
+        stages::runs(&cfg, "stance"),
+        "{}: the stance stage is off (it needs [split], [ner], [actors] and [stance] enabled)",
+        config.display()
+    );
+    let names: Vec<&str> = all.iter().map(|s| s.name()).collect();
+    let actors_at = names.iter().position(|n| *n == "actors").unwrap_or(0);
+    let splits: Vec<String> = match split {
+        Some(s) => vec![s.to_string()],
+        None => vec!["dev".into(), "heldout".into()],
+    };
+    for s in splits {
+        let subset: Vec<_> = records.iter().filter(|r| r.split == s).cloned().collect();
+        if subset.is_empty() {
+            continue;
+        }
+        let rep = evaluate(&subset, &all[actors_at..], Preparation::GoldEntities);
+        let piped = evaluate(&subset, &all, Preparation::Pipeline);
+        println!(
+            "== {s}: {} records, {} gold stances (support/oppose)",
+            rep.records, rep.gold
+        );
+        println!("{}", StanceRecordReport::header());
+        println!("{}", rep.row("gold entities"));
+        println!("{}", piped.row("pipeline"));
+        println!("gold entities: {}", rep.methods());
+        println!("pipeline: {}", piped.methods());
+        println!("(pipeline: {})\n", names.join(" > "));
+        if list {
+            for e in &rep.details {
+                println!("  {e}");
+            }
+            println!();
+        }
     }
     Ok(())
 }

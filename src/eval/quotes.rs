@@ -22,39 +22,16 @@
 //! perfect NER; [`evaluate_with`] takes any other preparation (e.g. the NER model).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
+pub use super::gold::GoldError;
+use super::gold::{prepare_doc, read_jsonl};
 use crate::actors::names::normalize_key;
 use crate::actors::ActorResolver;
-use crate::doc::{ByteSpan, Doc, DocId, DocMeta, Entity, Sentence, Source};
+use crate::doc::{ByteSpan, Doc};
 use crate::quotes::QuoteExtractor;
-use crate::text::sentences::{SentenceSplitter, SplitConfig};
-use crate::text::tokens::tokenize_into;
-
-/// Errors reading gold data.
-#[derive(Debug, thiserror::Error)]
-pub enum QuoteEvalError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// File.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// A line is not a valid record.
-    #[error("{path}:{line}: {message}")]
-    Format {
-        /// File.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-}
 
 /// One gold quote.
 #[derive(Debug, Clone, Deserialize)]
@@ -93,101 +70,26 @@ pub struct GoldRecord {
 }
 
 /// Reads a gold file, checking that every quote occurs exactly once in its text.
-pub fn load_gold(path: &Path) -> Result<Vec<GoldRecord>, QuoteEvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| QuoteEvalError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |message: String| QuoteEvalError::Format {
-            path: path.to_path_buf(),
-            line: i + 1,
-            message,
-        };
-        let r: GoldRecord = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+pub fn load_gold(path: &Path) -> Result<Vec<GoldRecord>, GoldError> {
+    read_jsonl(path, |r: &GoldRecord| {
         for q in &r.quotes {
             if r.text.matches(q.quote.as_str()).count() != 1 {
-                return Err(bad(format!(
+                return Err(format!(
                     "quote {:?} must occur exactly once in the text",
                     q.quote
-                )));
+                ));
             }
             if q.kind != "direct" && q.kind != "indirect" {
-                return Err(bad(format!("kind {:?}: allowed direct, indirect", q.kind)));
+                return Err(format!("kind {:?}: allowed direct, indirect", q.kind));
             }
         }
-        out.push(r);
-    }
-    Ok(out)
+        Ok(())
+    })
 }
 
 /// A document from a gold record: built-in splitter and tokenizer, gold entities.
 pub fn prepare_with_gold_entities(r: &GoldRecord) -> Doc {
-    let mut doc = Doc::new(
-        DocId::from_source_key(&r.id),
-        Source::plain_text(r.id.clone()),
-        String::new(),
-        DocMeta::default(),
-    );
-    doc.text = r.text.clone();
-    let splitter = SentenceSplitter::new(&SplitConfig::default()).ok();
-    let whole = std::iter::once(0..doc.text.len()).collect::<Vec<_>>();
-    let ranges = splitter.map(|s| s.split(&doc.text)).unwrap_or(whole);
-    let mut toks = Vec::new();
-    for range in ranges {
-        let t0 = toks.len();
-        tokenize_into(&doc.text, range.clone(), &mut toks);
-        doc.sentences.push(Sentence {
-            span: ByteSpan::new(range.start, range.end),
-            token_start: t0,
-            token_end: toks.len(),
-        });
-    }
-    doc.tokens = toks
-        .into_iter()
-        .map(|t| ByteSpan::new(t.start, t.end))
-        .collect();
-    let mut ents = Vec::new();
-    for (surface, label) in &r.entities {
-        if surface.is_empty() {
-            continue;
-        }
-        for (pos, _) in doc.text.match_indices(surface.as_str()) {
-            let end = pos + surface.len();
-            let ts = doc.tokens.iter().position(|t| t.start == pos);
-            let te = doc.tokens.iter().position(|t| t.end == end);
-            if let (Some(ts), Some(te)) = (ts, te) {
-                let sent = doc
-                    .sentences
-                    .iter()
-                    .position(|s| s.token_start <= ts && ts < s.token_end)
-                    .unwrap_or(0);
-                ents.push(Entity {
-                    sent,
-                    token_start: ts,
-                    token_end: te + 1,
-                    span: ByteSpan::new(pos, end),
-                    label: label.clone(),
-                    score: 1.0,
-                });
-            }
-        }
-    }
-    ents.sort_by_key(|e| (e.span.start, std::cmp::Reverse(e.span.end)));
-    for e in ents {
-        if doc
-            .entities
-            .last()
-            .is_none_or(|l| l.span.end <= e.span.start)
-        {
-            doc.entities.push(e);
-        }
-    }
-    doc
+    prepare_doc(&r.id, &r.text, &r.entities)
 }
 
 /// Scores.
@@ -422,7 +324,7 @@ mod tests {
     use crate::actors::ActorsConfig;
     use crate::quotes::QuotesConfig;
 
-    fn gold_path() -> PathBuf {
+    fn gold_path() -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/quotes_gold.jsonl")
     }
 

@@ -134,8 +134,9 @@ impl<'a> QCtx<'a> {
         if e <= lo {
             return None;
         }
-        if v.lower(cue) == "saying" && v.tok(e - 1) == "," {
-            // "X criticized the plan, saying …": the subject of the sentence speaks.
+        if v.lower(cue).ends_with("ing") && v.tok(e - 1) == "," {
+            // "X criticized the plan, saying …", "“…,” X told reporters, adding that …": the
+            // subject of the sentence speaks.
             return self.subject(lo, e - 1);
         }
         if v.tok(e - 1) == "," {
@@ -158,6 +159,10 @@ impl<'a> QCtx<'a> {
     fn subject(&self, lo: usize, hi: usize) -> Option<Speaker> {
         let v = &self.v;
         for i in lo..hi {
+            // Names inside a quotation are what was said, not who said it.
+            if v.in_quote(i) {
+                continue;
+            }
             if let Some(m) = self.mention_starting_at(i) {
                 if !self.is_place(m) {
                     return Some(self.speaker_of(m));
@@ -177,6 +182,9 @@ impl<'a> QCtx<'a> {
             return None;
         }
         if let Some(m) = self.mention_ending_at(e) {
+            if v.in_quote(m.toks.start) {
+                return None;
+            }
             if !self.is_place(m) {
                 return Some(self.speaker_of(m));
             }

@@ -273,7 +273,15 @@ impl StanceTagger {
                 rules::apply(&ctx, &self.lexicon, &self.cue_index, self.cfg.max_distance);
             for f in found.iter_mut() {
                 f.target = state_of_place(doc, &f.target);
+                if let StanceTarget::Actor(src) =
+                    state_of_place(doc, &StanceTarget::Actor(f.source))
+                {
+                    f.source = src;
+                }
             }
+            // A place that is not read as its state ("blockaded roads outside Paris,
+            // denouncing …") holds no stance.
+            found.retain(|f| !is_place(doc, &StanceTarget::Actor(f.source)));
             if let Some(clf) = &self.classifier {
                 self.classify(doc, &ctx, clf, &mut found);
             }
@@ -341,7 +349,13 @@ impl StanceTagger {
             }
             let target = state_of_place(doc, &c.target);
             let key = (speaker, TargetKey::of(&target));
-            if seen.contains(&key) || same_side(doc, speaker, &target) {
+            // Sentiment toward a region or city ("aid convoys bound for Darfur") is about
+            // events there, not a stance toward an actor; a place does not speak for itself.
+            if seen.contains(&key)
+                || same_side(doc, speaker, &target)
+                || is_place(doc, &target)
+                || is_place(doc, &StanceTarget::Actor(speaker))
+            {
                 continue;
             }
             seen.push(key);
@@ -401,6 +415,13 @@ pub(crate) fn state_of_place(doc: &Doc, t: &StanceTarget) -> StanceTarget {
         }
     }
     t.clone()
+}
+
+/// True when the target is an actor of type place (a city, region or sea that does not stand
+/// for a state here).
+pub(crate) fn is_place(doc: &Doc, t: &StanceTarget) -> bool {
+    matches!(t, StanceTarget::Actor(a)
+        if doc.actors.get(*a).is_some_and(|x| x.actor_type == crate::doc::ActorType::Place))
 }
 
 /// True when the speaker belongs to the target actor or the other way round (a minister and

@@ -5,8 +5,9 @@
 //! There is no parser: the subject of a cue is the nearest actor mention before it that is
 //! separated from it only by auxiliaries, adverbs, time words, an appositive between commas or
 //! a `verb to` chain ("vowed to back"); this keeps precision high at the price of recall.
-//! Negation ("did not recognise", "refused to back") flips the polarity; modality ("may
-//! consider") multiplies the score by the modal entry's weight.
+//! Negation turns support into opposition ("did not recognise", "refused to back") and
+//! opposition into neutral ("refused to condemn" is not support); modality ("may consider")
+//! multiplies the score by the modal entry's weight.
 
 use crate::doc::{ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
 
@@ -633,14 +634,17 @@ fn word_before<'a>(ctx: &'a SentCtx, k: usize, skip: &[&str]) -> Option<(usize, 
         .find(|(_, w)| !is_in(skip, w))
 }
 
+/// Polarity under `negations`: a negated support cue is opposition ("refused to back",
+/// "did not recognise"), but a negated oppose cue is only the absence of opposition ("refused
+/// to condemn" is not support), so it becomes neutral; the record stays, with its cue, as
+/// evidence.
 fn flip(p: Polarity, negations: usize) -> Polarity {
     if negations.is_multiple_of(2) {
         return p;
     }
     match p {
         Polarity::Support => Polarity::Oppose,
-        Polarity::Oppose => Polarity::Support,
-        Polarity::Neutral => Polarity::Neutral,
+        Polarity::Oppose | Polarity::Neutral => Polarity::Neutral,
     }
 }
 
@@ -695,7 +699,7 @@ fn in_pp(ctx: &SentCtx, start: usize) -> bool {
             return false;
         };
         let w = ctx.word(p);
-        if is_in(PREPOSITIONS, w) {
+        if is_in(PREPOSITIONS, w) || is_in(LOCATIVES, w) {
             return true;
         }
         let capital = ctx.caps.get(p).copied().unwrap_or(false);
@@ -722,7 +726,8 @@ fn subject_before(
     while j > 0 && (ctx.word(j - 1).ends_with("ly") || is_in(&["also", "then"], ctx.word(j - 1))) {
         j -= 1;
     }
-    let coordinated = j > 0 && ctx.word(j - 1) == "and";
+    // "praised X but criticised Y", "hailed X, lambasted Y", "blockaded roads, denouncing Y".
+    let coordinated = j > 0 && matches!(ctx.word(j - 1), "and" | "but" | ",");
     for m in ctx.mentions.iter().rev() {
         if m.end > i {
             continue;
@@ -785,7 +790,13 @@ fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
         if in_pp(ctx, m.start) || ctx.proxy_head(m.start, m.end).is_some() {
             continue;
         }
-        let next = ctx.word(m.end);
+        // Past an appositive's closing comma: "the farmers' union, FNSEA, blockaded".
+        let after = if ctx.word(m.end) == "," {
+            m.end + 1
+        } else {
+            m.end
+        };
+        let next = ctx.word(after);
         let verbish = (is_aux(next) && next != "to" && next != ",")
             || (next.len() > 3
                 && (next.ends_with("ed") || next.ends_with('s'))

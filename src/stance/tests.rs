@@ -327,12 +327,19 @@ fn negation_flips_polarity() {
         find(&d, &s, "georgia", "france").polarity,
         Polarity::Support
     );
-    // A negated oppose cue becomes support.
-    let (d, s) = tag("Paris did not condemn Georgia.", &[], &rules_only());
-    assert_eq!(
-        find(&d, &s, "france", "georgia").polarity,
-        Polarity::Support
-    );
+    // A negated oppose cue is not support: the record stays, neutral, with its cue.
+    for text in [
+        "Paris did not condemn Georgia.",
+        "Paris refused to condemn Georgia.",
+    ] {
+        let (d, s) = tag(text, &[], &rules_only());
+        let r = find(&d, &s, "france", "georgia");
+        assert_eq!(
+            (r.polarity, r.cue.as_str()),
+            (Polarity::Neutral, "condemn"),
+            "{text}"
+        );
+    }
 }
 
 #[test]
