@@ -235,7 +235,8 @@ const MOTION_ADVERBS: &[&str] = &["deep", "deeper", "further", "farther", "back"
 const OBJECT_PRONOUNS: &[&str] = &["them", "him", "it", "us", "me", "you"];
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "both", "all",
-    "two", "three", "several", "some", "many", "other", "its", "each",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "several",
+    "some", "many", "other", "each",
 ];
 const CLAUSE_BREAK: &[&str] = &[
     ";", ".", ":", "but", "while", "whereas", "because", "although", "though", "?", "!", "--", "—",
@@ -307,6 +308,29 @@ const PROXY_HEADS: &[&str] = &[
     "occupation",
     "annexation",
     "stand",
+    // Bodies that act for their state: "Croatia's parliament ratified".
+    "parliament",
+    "lawmakers",
+    "legislature",
+    "cabinet",
+    "navy",
+    // Acts and undertakings: praising "Norway's pledge" praises Norway.
+    "pledge",
+    "pledges",
+    "offer",
+    "withdrawal",
+    "mediation",
+    "cooperation",
+    "commitment",
+    "contribution",
+    "deployment",
+    "candidacy",
+    "accession",
+    "handling",
+    "support",
+    "record",
+    "reforms",
+    "election",
 ];
 /// Verbs that introduce reported speech.
 const SPEECH_VERBS: &[&str] = &[
@@ -494,7 +518,12 @@ impl SentCtx {
         for j in k..k + 3 {
             let w = self.word(j);
             if is_in(PROXY_HEADS, w) {
-                return Some(Some(j + 1));
+                // A compound head: "military government", "foreign ministry officials".
+                let mut e = j + 1;
+                while is_in(PROXY_HEADS, self.word(e)) {
+                    e += 1;
+                }
+                return Some(Some(e));
             }
             if w.is_empty() || is_in(PREPOSITIONS, w) || !w.chars().all(char::is_alphabetic) {
                 break;
@@ -505,6 +534,14 @@ impl SentCtx {
 
     fn word(&self, i: usize) -> &str {
         self.words.get(i).map(String::as_str).unwrap_or("")
+    }
+
+    /// True when the sentence, outside quotes, ends with a question mark.
+    fn is_question(&self) -> bool {
+        (0..self.words.len())
+            .rev()
+            .find(|&k| !matches!(self.word(k), "\"" | "”" | "’" | "'" | ")"))
+            .is_some_and(|k| self.word(k) == "?" && self.speaker.get(k).is_none_or(Option::is_none))
     }
 
     /// The speaker of the quote covering token `k`, when there is one and it is resolved.
@@ -543,10 +580,12 @@ impl SentCtx {
         for m in &self.mentions {
             let first_person = m.kind == MentionKind::Pronoun
                 && (m.start..m.end).any(|i| is_in(FIRST_PERSON, self.word(i)));
-            let in_topic = self
-                .topics
-                .iter()
-                .any(|t| t.start <= m.start && m.end <= t.end);
+            // Inside the phrase, or its second conjunct: "the independence of South Ossetia
+            // and Abkhazia" is one topic target, not also Abkhazia.
+            let in_topic = self.topics.iter().any(|t| {
+                (t.start <= m.start && m.end <= t.end)
+                    || (m.start == t.end + 1 && matches!(self.word(t.end), "and" | "or"))
+            });
             if !first_person && !in_topic {
                 v.push(Cand {
                     target: StanceTarget::Actor(m.actor),
@@ -564,8 +603,12 @@ impl SentCtx {
 pub fn apply(ctx: &SentCtx, lex: &Lexicon, index: &CueIndex, max_distance: usize) -> Vec<Found> {
     let mut out = Vec::new();
     let cands = ctx.candidates();
-    verb_rules(ctx, lex, index, &cands, max_distance, &mut out);
-    compound_rules(ctx, lex, &cands, &mut out);
+    // A question asks about a stance, it does not report one ("Would Moscow accept a truce?");
+    // a question inside a quote still colours the speaker's words.
+    if !ctx.is_question() {
+        verb_rules(ctx, lex, index, &cands, max_distance, &mut out);
+        compound_rules(ctx, lex, &cands, &mut out);
+    }
     quote_rules(ctx, lex, &cands, &mut out);
     out
 }
@@ -691,6 +734,32 @@ fn gap_ok(ctx: &SentCtx, lex: &Lexicon, a: usize, b: usize, noun_cue: bool) -> b
     true
 }
 
+/// Nouns for the people who speak and act for a body: "leaders of ECOWAS welcomed" is ECOWAS
+/// acting.
+const MEMBER_NOUNS: &[&str] = &[
+    "leaders",
+    "leader",
+    "officials",
+    "members",
+    "representatives",
+    "delegates",
+    "envoys",
+    "ministers",
+    "head",
+    "chief",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "government",
+    "president",
+];
+
+/// True when the mention starting at `start` follows "<member noun> of (the)".
+fn members_of(ctx: &SentCtx, start: usize) -> bool {
+    word_before(ctx, start, &["the"])
+        .is_some_and(|(k, w)| w == "of" && k > 0 && is_in(MEMBER_NOUNS, ctx.word(k - 1)))
+}
+
 /// True when the mention starting at `start` sits in a prepositional phrase.
 fn in_pp(ctx: &SentCtx, start: usize) -> bool {
     let mut k = start;
@@ -734,7 +803,7 @@ fn subject_before(
         }
         // A first-person subject inside a quote is the speaker.
         let first_person = (m.start..m.end).any(|k| is_in(FIRST_PERSON, ctx.word(k)));
-        if in_pp(ctx, m.start) && !first_person {
+        if in_pp(ctx, m.start) && !first_person && !members_of(ctx, m.start) {
             continue;
         }
         let poss = ctx.word(m.end) == "'s";
@@ -963,7 +1032,16 @@ fn verb_rules(
                         .cloned(),
                 );
             }
-            let (neg, modal) = scope(ctx, lex, src_end.min(i), i);
+            let (mut neg, modal) = scope(ctx, lex, src_end.min(i), i);
+            // "Neither Armenia nor Azerbaijan has accepted": the negation precedes the subject.
+            let src_start = ctx
+                .mentions
+                .iter()
+                .find(|m| m.end == src_end)
+                .map_or(src_end, |m| m.start);
+            if src_start > 0 && matches!(ctx.word(src_start - 1), "nor" | "neither") {
+                neg += 1;
+            }
             let frame = frame_negated(ctx, lex, src_end, i);
             let score = negated_weight(cue.weight, neg)
                 * modal
