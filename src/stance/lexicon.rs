@@ -24,6 +24,9 @@
 //!   - `S V T` — the source is the subject before the cue, the target follows it. Literal words
 //!     may sit between `V` and `T` (`S V with T`), and `...` allows a short gap before them
 //!     (`S V ... with T`: "signed friendship treaties with").
+//!   - `S V TOPIC` — as `S V T`, but only a configured topic can be the target: for verbs
+//!     whose object is rarely an actor in news ("agreed to a ceasefire", but "agreed to buy
+//!     Getty" is no stance).
 //!   - `S-V T` — a hyphenated compound: "Russia-backed rebels".
 //!   - `T V` — an evaluative word whose holder or agent is the target ("Georgia's aggression");
 //!     it only yields a stance inside a quote, where the speaker is the source.
@@ -82,6 +85,8 @@ pub enum Pattern {
         words: Vec<String>,
         /// Whether a short gap (up to [`MAX_GAP`] tokens) may precede `words`.
         gap: bool,
+        /// `TOPIC` instead of `T`: only a configured topic can be the target.
+        topic_only: bool,
     },
     /// `S-V T`: hyphenated compound ("Moscow-backed separatists").
     Compound,
@@ -99,7 +104,11 @@ pub const MAX_GAP: usize = 4;
 impl fmt::Display for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Pattern::Verb { words, gap } => {
+            Pattern::Verb {
+                words,
+                gap,
+                topic_only,
+            } => {
                 f.write_str("S V")?;
                 if *gap {
                     f.write_str(" ...")?;
@@ -107,7 +116,7 @@ impl fmt::Display for Pattern {
                 for w in words {
                     write!(f, " {w}")?;
                 }
-                f.write_str(" T")
+                f.write_str(if *topic_only { " TOPIC" } else { " T" })
             }
             Pattern::Compound => f.write_str("S-V T"),
             Pattern::Agent => f.write_str("T V"),
@@ -426,14 +435,14 @@ fn parse_pattern(p: &str) -> Result<Pattern, String> {
         ["Q"] => Ok(Pattern::Quote),
         ["T", "V"] => Ok(Pattern::Agent),
         ["S-V", "T"] => Ok(Pattern::Compound),
-        ["S", "V", middle @ .., "T"] => {
+        ["S", "V", middle @ .., last @ ("T" | "TOPIC")] => {
             let (gap, words) = match middle.first() {
                 Some(&"...") => (true, &middle[1..]),
                 _ => (false, middle),
             };
             if words
                 .iter()
-                .any(|w| *w == "..." || *w == "S" || *w == "T" || *w == "V")
+                .any(|w| matches!(*w, "..." | "S" | "T" | "V" | "TOPIC"))
             {
                 return Err(format!("bad pattern `{p}`: `...` may only follow V"));
             }
@@ -445,11 +454,12 @@ fn parse_pattern(p: &str) -> Result<Pattern, String> {
             Ok(Pattern::Verb {
                 words: words.iter().map(|w| w.to_lowercase()).collect(),
                 gap,
+                topic_only: *last == "TOPIC",
             })
         }
         _ => Err(format!(
             "unknown pattern `{p}`; allowed: `S V T` (with optional words, e.g. `S V ... with T`), \
-             `S-V T`, `T V`, `Q`, `NEG`, `MOD`"
+             `S V TOPIC`, `S-V T`, `T V`, `Q`, `NEG`, `MOD`"
         )),
     }
 }

@@ -962,7 +962,14 @@ fn verb_rules(
             continue;
         }
         for cue in index.at(&lex.cues, ctx.word(i)) {
-            let (Pattern::Verb { words, gap }, CueKind::Stance(pol)) = (&cue.pattern, cue.kind)
+            let (
+                Pattern::Verb {
+                    words,
+                    gap,
+                    topic_only,
+                },
+                CueKind::Stance(pol),
+            ) = (&cue.pattern, cue.kind)
             else {
                 continue;
             };
@@ -977,7 +984,7 @@ fn verb_rules(
             while ctx.word(p).ends_with("ly") {
                 p += 1;
             }
-            if matches!(ctx.word(p), "by" | "from") && words.is_empty() {
+            if matches!(ctx.word(p), "by" | "from") && words.is_empty() && !topic_only {
                 let sources = targets_after(ctx, cands, p + 1, 3);
                 let Some((tgt_actor, tgt_end)) = subject_before(ctx, lex, i, noun_cue) else {
                     continue;
@@ -1031,6 +1038,21 @@ fn verb_rules(
                         })
                         .cloned(),
                 );
+            }
+            if *topic_only {
+                targets.retain(|t| matches!(t.target, StanceTarget::Topic(_)));
+            }
+            // A passive with words before its agent ("was ousted as leader by Howard", "were
+            // expelled from the party"): the subject is acted upon, so the active reading
+            // would turn the record around.
+            let passive = (src_end..i).any(|k| {
+                matches!(
+                    ctx.word(k),
+                    "was" | "were" | "is" | "are" | "been" | "being" | "be"
+                )
+            }) && ctx.word(i).ends_with("ed");
+            if passive {
+                continue;
             }
             let (mut neg, modal) = scope(ctx, lex, src_end.min(i), i);
             // "Neither Armenia nor Azerbaijan has accepted": the negation precedes the subject.

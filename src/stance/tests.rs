@@ -926,6 +926,24 @@ fn coordinated_and_participle_clauses_take_the_clause_subject() {
 }
 
 #[test]
+fn a_passive_with_a_distant_agent_is_not_read_as_active() {
+    let r = staged(
+        "Lotte Ahlberg was ousted as party leader by Kenji Oda in May.",
+        &[("Lotte Ahlberg", "PER"), ("Kenji Oda", "PER")],
+    );
+    assert!(!r.iter().any(|(s, ..)| s == "Lotte Ahlberg"), "{r:?}");
+    let r = staged(
+        "Agrivia was fined and penalized by the regulator, and Kenji Oda was expelled from Agrivia.",
+        &[("Agrivia", "ORG"), ("Kenji Oda", "PER")],
+    );
+    // The agent right after the verb is read as such: Agrivia expelled Kenji Oda.
+    assert_eq!(
+        r,
+        vec![("Agrivia".into(), "Kenji Oda".into(), Polarity::Oppose)]
+    );
+}
+
+#[test]
 fn questions_and_negated_subjects_are_not_support() {
     let ents = [("Moscow", "LOC"), ("Peru", "LOC"), ("Chile", "LOC")];
     let r = staged("Would Moscow accept a truce with Peru?", &ents);
