@@ -216,12 +216,12 @@ fn eval_stance_records(gold: &Path, config: &Path, split: Option<&str>, list: bo
     use newsmill::stages;
     let records = load_gold(gold)?;
     let cfg = newsmill::config::PipelineConfig::load(config)?;
-    let all = stages::build(&cfg)?;
     anyhow::ensure!(
         stages::runs(&cfg, "stance"),
         "{}: the stance stage is off (it needs [split], [ner], [actors] and [stance] enabled)",
         config.display()
     );
+    let all = stages::build(&cfg)?;
     let names: Vec<&str> = all.iter().map(|s| s.name()).collect();
     let actors_at = names.iter().position(|n| *n == "actors").unwrap_or(0);
     let splits: Vec<String> = match split {

@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 pub use super::gold::GoldError;
 use super::gold::{prepare_doc, read_jsonl};
+use super::{prf, ratio};
 use crate::actors::names::normalize_key;
 use crate::actors::ActorResolver;
 use crate::doc::{ByteSpan, Doc};
@@ -121,17 +122,6 @@ pub struct QuoteEvalReport {
     pub errors: Vec<String>,
 }
 
-fn prf(tp: usize, p: usize, g: usize) -> (f64, f64, f64) {
-    let pr = if p == 0 { 0.0 } else { tp as f64 / p as f64 };
-    let rc = if g == 0 { 0.0 } else { tp as f64 / g as f64 };
-    let f = if pr + rc == 0.0 {
-        0.0
-    } else {
-        2.0 * pr * rc / (pr + rc)
-    };
-    (pr, rc, f)
-}
-
 impl QuoteEvalReport {
     /// Exact-span precision, recall, F1.
     pub fn exact_prf(&self) -> (f64, f64, f64) {
@@ -151,14 +141,6 @@ impl QuoteEvalReport {
     /// Speaker accuracy over all gold quotes (unpaired ones count as wrong).
     pub fn speaker_accuracy_end_to_end(&self) -> f64 {
         ratio(self.speaker_correct, self.gold)
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
     }
 }
 

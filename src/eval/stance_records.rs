@@ -121,26 +121,9 @@ pub struct StanceRecordReport {
 impl StanceRecordReport {
     /// Precision, recall and F1 of support/oppose triples.
     pub fn prf(&self) -> (f64, f64, f64) {
-        let p = ratio(self.correct, self.predicted);
-        let r = ratio(self.correct, self.gold);
-        let f = if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        };
-        (p, r, f)
+        super::prf(self.correct, self.predicted, self.gold)
     }
-}
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
-
-impl StanceRecordReport {
     /// Header matching [`StanceRecordReport::row`].
     pub fn header() -> String {
         format!(
@@ -247,14 +230,6 @@ fn target_matches(doc: &Doc, target: &StanceTarget, name: &str) -> bool {
     }
 }
 
-fn polarity_name(p: Polarity) -> &'static str {
-    match p {
-        Polarity::Support => "support",
-        Polarity::Oppose => "oppose",
-        Polarity::Neutral => "neutral",
-    }
-}
-
 fn same_pair(doc: &Doc, p: &Predicted, g: &GoldStance) -> bool {
     doc.actors
         .get(p.source)
@@ -275,7 +250,7 @@ fn describe(doc: &Doc, p: &Predicted) -> String {
     format!(
         "{} -> {target} {} {:.2} [{}/{}]",
         name(p.source),
-        polarity_name(p.polarity),
+        p.polarity.as_str(),
         p.score,
         p.method,
         p.cue
@@ -306,7 +281,7 @@ fn score_record(r: &StanceGoldRecord, doc: &Doc, rep: &mut StanceRecordReport) {
     rep.gold += r.stances.len();
     let mut gold_used = vec![false; r.stances.len()];
     for p in &preds {
-        let pol = polarity_name(p.polarity);
+        let pol = p.polarity.as_str();
         let hit = r
             .stances
             .iter()

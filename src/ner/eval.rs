@@ -4,6 +4,7 @@
 //! equal a gold entity's. Gold tags are read with conlleval chunk semantics
 //! (see `conll::spans_of`), so IOB1 files score the same as their IOB2 version.
 
+use crate::eval::ratio;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -35,14 +36,6 @@ impl TypeCounts {
         } else {
             2.0 * p * r / (p + r)
         }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
     }
 }
 

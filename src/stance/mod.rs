@@ -273,15 +273,11 @@ impl StanceTagger {
                 rules::apply(&ctx, &self.lexicon, &self.cue_index, self.cfg.max_distance);
             for f in found.iter_mut() {
                 f.target = state_of_place(doc, &f.target);
-                if let StanceTarget::Actor(src) =
-                    state_of_place(doc, &StanceTarget::Actor(f.source))
-                {
-                    f.source = src;
-                }
+                f.source = state_of_place_actor(doc, f.source);
             }
             // A place that is not read as its state ("blockaded roads outside Paris,
             // denouncing …") holds no stance.
-            found.retain(|f| !is_place(doc, &StanceTarget::Actor(f.source)));
+            found.retain(|f| !is_place_actor(doc, f.source));
             if let Some(clf) = &self.classifier {
                 self.classify(doc, &ctx, clf, &mut found);
             }
@@ -353,8 +349,8 @@ impl StanceTagger {
             // events there, not a stance toward an actor; a place does not speak for itself.
             if seen.contains(&key)
                 || same_side(doc, speaker, &target)
-                || is_place(doc, &target)
-                || is_place(doc, &StanceTarget::Actor(speaker))
+                || matches!(target, StanceTarget::Actor(a) if is_place_actor(doc, a))
+                || is_place_actor(doc, speaker)
             {
                 continue;
             }
@@ -403,25 +399,30 @@ impl StanceTagger {
 /// A place that does not act ("visit Moscow") stands for the state it belongs to, when that
 /// state is an actor of the document.
 pub(crate) fn state_of_place(doc: &Doc, t: &StanceTarget) -> StanceTarget {
-    if let StanceTarget::Actor(a) = t {
-        if let Some(actor) = doc.actors.get(*a) {
-            if actor.actor_type == crate::doc::ActorType::Place {
-                if let Some(aff) = &actor.affiliation {
-                    if let Some(s) = doc.actors.iter().position(|x| &x.key == aff) {
-                        return StanceTarget::Actor(s);
-                    }
-                }
+    match t {
+        StanceTarget::Actor(a) => StanceTarget::Actor(state_of_place_actor(doc, *a)),
+        StanceTarget::Topic(_) => t.clone(),
+    }
+}
+
+/// [`state_of_place`] for an actor index (a source or speaker).
+fn state_of_place_actor(doc: &Doc, a: usize) -> usize {
+    if is_place_actor(doc, a) {
+        if let Some(aff) = doc.actors.get(a).and_then(|x| x.affiliation.as_ref()) {
+            if let Some(s) = doc.actors.iter().position(|x| &x.key == aff) {
+                return s;
             }
         }
     }
-    t.clone()
+    a
 }
 
-/// True when the target is an actor of type place (a city, region or sea that does not stand
-/// for a state here).
-pub(crate) fn is_place(doc: &Doc, t: &StanceTarget) -> bool {
-    matches!(t, StanceTarget::Actor(a)
-        if doc.actors.get(*a).is_some_and(|x| x.actor_type == crate::doc::ActorType::Place))
+/// True when actor `a` is of type place (a city, region or sea that does not stand for a state
+/// here).
+fn is_place_actor(doc: &Doc, a: usize) -> bool {
+    doc.actors
+        .get(a)
+        .is_some_and(|x| x.actor_type == crate::doc::ActorType::Place)
 }
 
 /// True when the speaker belongs to the target actor or the other way round (a minister and

@@ -1026,6 +1026,18 @@ fn verb_rules(
             let Some((source, src_end)) = subject_before(ctx, lex, i, noun_cue) else {
                 continue;
             };
+            // A passive with words before its agent ("was ousted as leader by Howard", "were
+            // expelled from the party"): the subject is acted upon, so the active reading
+            // would turn the record around.
+            let passive = (src_end..i).any(|k| {
+                matches!(
+                    ctx.word(k),
+                    "was" | "were" | "is" | "are" | "been" | "being" | "be"
+                )
+            }) && ctx.word(i).ends_with("ed");
+            if passive {
+                continue;
+            }
             let mut targets =
                 targets_after(ctx, cands, q, if words.is_empty() { window } else { 3 });
             // A topic phrase around the cue ("Abkhazia, which Russia recognised as independent").
@@ -1041,18 +1053,6 @@ fn verb_rules(
             }
             if *topic_only {
                 targets.retain(|t| matches!(t.target, StanceTarget::Topic(_)));
-            }
-            // A passive with words before its agent ("was ousted as leader by Howard", "were
-            // expelled from the party"): the subject is acted upon, so the active reading
-            // would turn the record around.
-            let passive = (src_end..i).any(|k| {
-                matches!(
-                    ctx.word(k),
-                    "was" | "were" | "is" | "are" | "been" | "being" | "be"
-                )
-            }) && ctx.word(i).ends_with("ed");
-            if passive {
-                continue;
             }
             let (mut neg, modal) = scope(ctx, lex, src_end.min(i), i);
             // "Neither Armenia nor Azerbaijan has accepted": the negation precedes the subject.
