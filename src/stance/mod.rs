@@ -131,7 +131,7 @@ impl Default for StanceConfig {
             topics: Vec::new(),
             use_classifier: true,
             classifier_model: PathBuf::from(DEFAULT_MODEL),
-            classifier_min_confidence: 0.6,
+            classifier_min_confidence: 0.7,
             classifier_neutral: false,
             min_score: 0.1,
             max_distance: 8,

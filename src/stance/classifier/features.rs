@@ -1,9 +1,11 @@
 //! Target-relative features of one target in one sentence: tokenisation, masking of the
 //! target and the other targets, quote and negation state ([`Prepared`]), then hashed sparse
-//! features ([`sparse`]) and pooled word-vector features ([`dense`]).
+//! features ([`sparse`], including prior word polarity from the VADER lexicon) and pooled
+//! word-vector features ([`dense`]).
 
 use std::ops::Range;
 
+use super::sentiment_lexicon::valence;
 use super::vectors::{Vectors, WordTable};
 
 /// Word tokens of `text` as byte ranges: runs of letters/digits (with inner `-`, `.`, `'`),
@@ -218,6 +220,20 @@ pub fn sparse(p: &Prepared, table: Option<&WordTable>, out: &mut Vec<u64>) {
         if p.inq[k] != p.inq.get(t0).copied().unwrap_or(false) {
             f(&["xq", w]);
         }
+        if let Some(v) = valence(w) {
+            // Prior polarity from the sentiment lexicon, flipped in a negation scope: it
+            // generalises to sentiment words that are rare in 8.7k training targets
+            // (grouped CV 0.654 → 0.672 with these, 0.677 with the sums below).
+            if v.abs() >= 0.5 {
+                let cls = if (v > 0.0) != p.neg[k] { "p" } else { "n" };
+                f(&["lx", cls]);
+                f(&["lx", cls, if v.abs() >= 2.0 { "s" } else { "w" }]);
+                f(&["lx", side, bucket, cls]);
+                if p.inq[k] != p.inq.get(t0).copied().unwrap_or(false) {
+                    f(&["lxq", cls]);
+                }
+            }
+        }
         if let Some(cl) = table {
             if w != OTHER {
                 if let Some(r) = cl.get(w) {
@@ -229,6 +245,31 @@ pub fn sparse(p: &Prepared, table: Option<&WordTable>, out: &mut Vec<u64>) {
             }
         }
     }
+    // Net lexicon valence (negation-flipped) within 6 tokens left and right of the target,
+    // and over the sentence weighted by 1/sqrt(1 + distance), each in five buckets.
+    let mut near = [0.0f64; 2];
+    let mut all = 0.0f64;
+    for (k, w) in words.iter().enumerate() {
+        if let Some(v) = valence(w) {
+            let v = if p.neg[k] { -v } else { v };
+            let (d, is_left) = p.dist(k);
+            if d <= 6 {
+                near[usize::from(!is_left)] += v;
+            }
+            all += v / (1.0 + d as f64).sqrt();
+        }
+    }
+    let bucket = |x: f64| match x {
+        x if x <= -2.5 => "--",
+        x if x <= -0.5 => "-",
+        x if x < 0.5 => "0",
+        x if x < 2.5 => "+",
+        _ => "++",
+    };
+    f(&["lxL", bucket(near[0])]);
+    f(&["lxR", bucket(near[1])]);
+    f(&["lxA", bucket(all)]);
+    f(&["lxLR", bucket(near[0]), bucket(near[1])]);
     for k in 0..n.saturating_sub(1) {
         let side = if k < t0 { "L" } else { "R" };
         f(&["b", &words[k], &words[k + 1]]);
@@ -359,5 +400,20 @@ mod tests {
         sparse(&Prepared::new(s, &(400..900), &[]), None, &mut b);
         sparse(&Prepared::new("", &(0..0), &[]), None, &mut b);
         assert!(!b.is_empty());
+    }
+
+    #[test]
+    fn lexicon_polarity_is_flipped_by_negation() {
+        let has = |text: &str, parts: &[&str]| {
+            let mut out = Vec::new();
+            sparse(&Prepared::new(text, &(0..5), &[]), None, &mut out);
+            out.contains(&hash_parts(parts))
+        };
+        assert!(has("Jones praised the plan.", &["lx", "p"]));
+        assert!(!has("Jones praised the plan.", &["lx", "n"]));
+        assert!(has("Jones did not praise the plan.", &["lx", "n"]));
+        assert!(has("Jones condemned the plan.", &["lxR", "-"]));
+        // No sentiment word: the net-valence buckets are neutral.
+        assert!(has("Jones visited Paris.", &["lxR", "0"]));
     }
 }

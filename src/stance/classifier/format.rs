@@ -12,7 +12,7 @@ use super::Classifier;
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"NMSTANCE";
 /// Format version; bump on any change of layout or features.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 fn put_f32s(buf: &mut Vec<u8>, v: &[f32]) {
     for x in v {
