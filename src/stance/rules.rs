@@ -27,6 +27,8 @@ const QUOTE_FACTOR: f32 = 0.8;
 const QUOTE_WINDOW: usize = 6;
 /// Longest stretch of verb-group words allowed between a subject and its cue.
 const MAX_SUBJECT_GAP: usize = 10;
+/// Tokens after a passive cue searched for its "by" agent ("was ousted as party leader by X").
+const MAX_AGENT_GAP: usize = 6;
 
 /// An actor mention mapped to sentence-relative tokens.
 #[derive(Debug, Clone)]
@@ -846,6 +848,56 @@ fn subject_before(
     None
 }
 
+/// Actors coordinated before the subject mention that starts at token `start`: "Nigeria and
+/// Ghana", "Peru, Chile and Bolivia", "Medvedev and Georgian President Mikheil Saakashvili"
+/// (up to three capitalised title words and a "the" are skipped). A list needs "and"/"nor" before the
+/// last conjunct, so an appositive comma ("Agrivia's chief, Kenji Oda, …") links nothing;
+/// conjuncts inside a prepositional phrase ("talks between X and Y") are not subjects.
+fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut k = start;
+    loop {
+        let mut j = k;
+        while j > 0 && k - j < 3 && ctx.caps.get(j - 1).copied().unwrap_or(false) {
+            j -= 1;
+        }
+        if j > 0 && ctx.word(j - 1) == "the" {
+            j -= 1;
+        }
+        let Some(conj) = j.checked_sub(1) else { break };
+        let link = ctx.word(conj);
+        let first = out.is_empty();
+        let ok = if first {
+            matches!(link, "and" | "nor")
+        } else {
+            link == ","
+        };
+        if !ok {
+            break;
+        }
+        // Oxford comma: "Peru, Chile, and Bolivia".
+        let end = if first && conj > 0 && ctx.word(conj - 1) == "," {
+            conj - 1
+        } else {
+            conj
+        };
+        // "Colombia's government and the ELN": a proxy head stands for its actor.
+        let Some(m) = ctx
+            .mentions
+            .iter()
+            .find(|m| m.end == end || ctx.proxy_head_end(m.start, m.end) == Some(Some(end)))
+        else {
+            break;
+        };
+        if in_pp(ctx, m.start) || out.len() >= 5 {
+            break;
+        }
+        out.push(m.actor);
+        k = m.start;
+    }
+    out
+}
+
 /// The subject of the clause that ends before token `before`: the nearest actor mention not
 /// in a prepositional phrase, not a modifier, and followed by verb-like material.
 fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
@@ -984,10 +1036,25 @@ fn verb_rules(
             while ctx.word(p).ends_with("ly") {
                 p += 1;
             }
-            if matches!(ctx.word(p), "by" | "from") && words.is_empty() && !topic_only {
+            if matches!(ctx.word(p), "by" | "from") && words.is_empty() {
                 let sources = targets_after(ctx, cands, p + 1, 3);
-                let Some((tgt_actor, tgt_end)) = subject_before(ctx, lex, i, noun_cue) else {
-                    continue;
+                // A reduced relative names its target right before the cue: "the ceasefire
+                // proposed by France", "the sanctions plan drafted by the EU".
+                let mut b = i;
+                while b > 0 && ctx.word(b - 1).ends_with("ly") {
+                    b -= 1;
+                }
+                let reduced = cands
+                    .iter()
+                    .find(|c| c.end == b && c.start < b)
+                    .filter(|c| !topic_only || matches!(c.target, StanceTarget::Topic(_)));
+                let (target, tgt_end) = match (topic_only, reduced) {
+                    (_, Some(c)) => (c.target.clone(), c.end),
+                    (true, None) => continue,
+                    (false, None) => match subject_before(ctx, lex, i, noun_cue) {
+                        Some((a, end)) => (StanceTarget::Actor(a), end),
+                        None => continue,
+                    },
                 };
                 let (neg, modal) = scope(ctx, lex, tgt_end, i);
                 for s in sources {
@@ -995,7 +1062,7 @@ fn verb_rules(
                         push(
                             out,
                             src,
-                            &StanceTarget::Actor(tgt_actor),
+                            &target,
                             flip(pol, neg),
                             negated_weight(cue.weight, neg) * modal,
                             cue_name.clone(),
@@ -1036,6 +1103,26 @@ fn verb_rules(
                 )
             }) && ctx.word(i).ends_with("ed");
             if passive {
+                // "was condemned on Monday by the UN": read the agent as the source.
+                if words.is_empty() && !topic_only {
+                    let by = (after..(after + MAX_AGENT_GAP).min(ctx.words.len()))
+                        .take_while(|&k| !is_in(CLAUSE_BREAK, ctx.word(k)))
+                        .find(|&k| ctx.word(k) == "by");
+                    let (neg, modal) = scope(ctx, lex, src_end, i);
+                    for s in by.map_or(Vec::new(), |b| targets_after(ctx, cands, b + 1, 3)) {
+                        if let StanceTarget::Actor(agent) = s.target {
+                            push(
+                                out,
+                                agent,
+                                &StanceTarget::Actor(source),
+                                flip(pol, neg),
+                                negated_weight(cue.weight, neg) * modal,
+                                cue_name.clone(),
+                                "verb-passive",
+                            );
+                        }
+                    }
+                }
                 continue;
             }
             let mut targets =
@@ -1064,6 +1151,11 @@ fn verb_rules(
             if src_start > 0 && matches!(ctx.word(src_start - 1), "nor" | "neither") {
                 neg += 1;
             }
+            // "Nigeria and Ghana condemned …": every conjunct of the subject is a source.
+            let mut sources = vec![source];
+            if src_start < src_end {
+                sources.extend(coordinated_before(ctx, src_start));
+            }
             let frame = frame_negated(ctx, lex, src_end, i);
             let score = negated_weight(cue.weight, neg)
                 * modal
@@ -1081,15 +1173,17 @@ fn verb_rules(
                 .iter()
                 .filter(|t| speech.is_none() || ctx.speaker_at(t.start) == speech)
             {
-                push(
-                    out,
-                    source,
-                    &t.target,
-                    flip(pol, neg),
-                    score,
-                    cue_name.clone(),
-                    method,
-                );
+                for &src in &sources {
+                    push(
+                        out,
+                        src,
+                        &t.target,
+                        flip(pol, neg),
+                        score,
+                        cue_name.clone(),
+                        method,
+                    );
+                }
             }
         }
     }

@@ -932,6 +932,32 @@ fn a_passive_with_a_distant_agent_is_not_read_as_active() {
         &[("Lotte Ahlberg", "PER"), ("Kenji Oda", "PER")],
     );
     assert!(!r.iter().any(|(s, ..)| s == "Lotte Ahlberg"), "{r:?}");
+    // The agent a few words later is the source.
+    assert_eq!(
+        r,
+        vec![("Kenji Oda".into(), "Lotte Ahlberg".into(), Polarity::Oppose)]
+    );
+    let r = staged(
+        "Peru was condemned on Monday by Chile and Bolivia.",
+        &[("Peru", "LOC"), ("Chile", "LOC"), ("Bolivia", "LOC")],
+    );
+    assert!(has(&r, "Chile", "Peru", Polarity::Oppose), "{r:?}");
+    assert!(has(&r, "Bolivia", "Peru", Polarity::Oppose), "{r:?}");
+    // A reduced relative: the noun right before the cue is its target.
+    let r = staged(
+        "Neither Peru nor Chile has accepted the truce proposed by Bolivia.",
+        &[("Peru", "LOC"), ("Chile", "LOC"), ("Bolivia", "LOC")],
+    );
+    assert!(
+        has(&r, "Bolivia", "topic:ceasefire", Polarity::Support),
+        "{r:?}"
+    );
+    // No "by" before the clause ends: no record.
+    let r = staged(
+        "Peru was condemned on Monday, and Chile said nothing.",
+        &[("Peru", "LOC"), ("Chile", "LOC")],
+    );
+    assert!(r.is_empty(), "{r:?}");
     let r = staged(
         "Agrivia was fined and penalized by the regulator, and Kenji Oda was expelled from Agrivia.",
         &[("Agrivia", "ORG"), ("Kenji Oda", "PER")],
@@ -990,4 +1016,45 @@ fn cameo_verbs_metonyms_and_topic_conjuncts() {
         "{r:?}"
     );
     assert!(!r.iter().any(|(_, t, _)| t == "Abkhazia"), "{r:?}");
+}
+
+#[test]
+fn coordinated_subjects_are_all_sources() {
+    let ents = [
+        ("Nigeria", "LOC"),
+        ("Ghana", "LOC"),
+        ("Togo", "LOC"),
+        ("Agrivia", "ORG"),
+        ("Kenji Oda", "PER"),
+        ("Lotte Ahlberg", "PER"),
+        ("National Agrivia League", "ORG"),
+    ];
+    let r = staged("Nigeria and Ghana condemned Togo on Friday.", &ents);
+    assert!(has(&r, "Nigeria", "Togo", Polarity::Oppose), "{r:?}");
+    assert!(has(&r, "Ghana", "Togo", Polarity::Oppose), "{r:?}");
+    // A list, an Oxford comma, and a title before the last name.
+    let r = staged(
+        "Agrivia, Nigeria, and Premier Lotte Ahlberg praised Kenji Oda.",
+        &ents,
+    );
+    for src in ["Agrivia", "Nigeria", "Lotte Ahlberg"] {
+        assert!(has(&r, src, "Kenji Oda", Polarity::Support), "{src}: {r:?}");
+    }
+    // A conjunct with a proxy head, and "the" before the last one.
+    let r = staged(
+        "Nigeria's government and the National Agrivia League agreed to a truce on Monday.",
+        &ents,
+    );
+    assert!(
+        has(&r, "Nigeria", "topic:ceasefire", Polarity::Support),
+        "{r:?}"
+    );
+    // An appositive comma is not a list, and a prepositional phrase is not a subject.
+    let r = staged("Agrivia's chief, Kenji Oda, condemned Togo.", &ents);
+    assert_eq!(
+        r,
+        vec![("Kenji Oda".into(), "Togo".into(), Polarity::Oppose)]
+    );
+    let r = staged("After talks with Nigeria and Ghana condemned Togo.", &ents);
+    assert!(!has(&r, "Nigeria", "Togo", Polarity::Oppose), "{r:?}");
 }
