@@ -850,9 +850,10 @@ fn subject_before(
 
 /// Actors coordinated before the subject mention that starts at token `start`: "Nigeria and
 /// Ghana", "Peru, Chile and Bolivia", "Medvedev and Georgian President Mikheil Saakashvili"
-/// (up to three capitalised title words and a "the" are skipped). A list needs "and"/"nor" before the
-/// last conjunct, so an appositive comma ("Agrivia's chief, Kenji Oda, …") links nothing;
-/// conjuncts inside a prepositional phrase ("talks between X and Y") are not subjects.
+/// (up to three capitalised title words and a "the" are skipped). A list needs "and"/"nor"
+/// before its last conjunct, so an appositive comma ("Agrivia's chief, Kenji Oda, …") links
+/// nothing; conjuncts inside a prepositional phrase ("talks between X and Y") are not
+/// subjects.
 fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
     let mut out = Vec::new();
     let mut k = start;
