@@ -18,7 +18,7 @@ mod data;
 pub mod features;
 mod format;
 pub mod mlp;
-mod sentiment_lexicon;
+pub(crate) mod sentiment_lexicon;
 #[cfg(test)]
 mod tests;
 pub mod vectors;

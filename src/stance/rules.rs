@@ -610,6 +610,7 @@ pub fn apply(ctx: &SentCtx, lex: &Lexicon, index: &CueIndex, max_distance: usize
     if !ctx.is_question() {
         verb_rules(ctx, lex, index, &cands, max_distance, &mut out);
         compound_rules(ctx, lex, &cands, &mut out);
+        label_rules(ctx, lex, &cands, &mut out);
     }
     quote_rules(ctx, lex, &cands, &mut out);
     out
@@ -1251,6 +1252,109 @@ fn compound_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Fo
                 }
             }
         }
+    }
+}
+
+/// Verbs that label their object: "called Beijing a true friend", "branded Russia an
+/// aggressor", "described NATO as a threat".
+const LABEL_VERBS: &[&str] = &[
+    "call",
+    "calls",
+    "called",
+    "calling",
+    "brand",
+    "brands",
+    "branded",
+    "branding",
+    "label",
+    "labels",
+    "labelled",
+    "labeled",
+    "labelling",
+    "labeling",
+    "describe",
+    "describes",
+    "described",
+    "describing",
+    "dub",
+    "dubs",
+    "dubbed",
+    "dubbing",
+];
+/// Smallest net lexicon valence of a label for a record ("a true and reliable friend": +6.1).
+const LABEL_MIN_VALENCE: f64 = 1.5;
+/// Base score of a label record.
+const LABEL_WEIGHT: f32 = 0.6;
+
+/// "X called Y a Z": the stance is the net prior polarity (VADER lexicon, negation-flipped
+/// within the label) of the label's words, up to 6 of them, before a clause break or comma.
+fn label_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {
+    use crate::stance::classifier::sentiment_lexicon::valence;
+    for i in 0..ctx.words.len() {
+        if !is_in(LABEL_VERBS, ctx.word(i)) || ctx.in_mention(i) {
+            continue;
+        }
+        let start = if ctx.word(i + 1) == "the" {
+            i + 2
+        } else {
+            i + 1
+        };
+        let Some(t) = cands.iter().find(|c| c.start == start) else {
+            continue;
+        };
+        // The object's own head: "called Russia's actions a violation".
+        let mut k = t.end;
+        if let Some(Some(head_end)) = ctx.proxy_head_end(t.start, t.end) {
+            k = head_end;
+        }
+        if ctx.word(k) == "as" {
+            k += 1;
+        }
+        if !matches!(ctx.word(k), "a" | "an") {
+            continue;
+        }
+        let mut net = 0.0;
+        let mut best: Option<(f64, usize)> = None;
+        let mut negated = false;
+        for j in k + 1..(k + 7).min(ctx.words.len()) {
+            let w = ctx.word(j);
+            if is_in(CLAUSE_BREAK, w) || w == "," || ctx.in_mention(j) {
+                break;
+            }
+            if matches!(w, "not" | "no" | "never") {
+                negated = true;
+                continue;
+            }
+            if let Some(v) = valence(w) {
+                let v = if negated { -v } else { v };
+                net += v;
+                if best.is_none_or(|(b, _)| v.abs() > b.abs()) {
+                    best = Some((v, j));
+                }
+            }
+        }
+        let Some((_, word_at)) = best else { continue };
+        if net.abs() < LABEL_MIN_VALENCE {
+            continue;
+        }
+        let Some((source, src_end)) = subject_before(ctx, lex, i, false) else {
+            continue;
+        };
+        let pol = if net > 0.0 {
+            Polarity::Support
+        } else {
+            Polarity::Oppose
+        };
+        let (neg, modal) = scope(ctx, lex, src_end.min(i), i);
+        push(
+            out,
+            source,
+            &t.target,
+            flip(pol, neg),
+            negated_weight(LABEL_WEIGHT, neg) * modal,
+            format!("{} X a {}", ctx.word(i), ctx.word(word_at)),
+            "verb",
+        );
     }
 }
 

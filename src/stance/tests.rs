@@ -1058,3 +1058,39 @@ fn coordinated_subjects_are_all_sources() {
     let r = staged("After talks with Nigeria and Ghana condemned Togo.", &ents);
     assert!(!has(&r, "Nigeria", "Togo", Polarity::Oppose), "{r:?}");
 }
+
+#[test]
+fn labels_carry_the_lexicon_polarity() {
+    let ents = [
+        ("Lotte Ahlberg", "PER"),
+        ("Chile", "LOC"),
+        ("Peru", "LOC"),
+        ("Agrivia", "ORG"),
+        ("Kenji Oda", "PER"),
+    ];
+    let r = staged(
+        "Premier Lotte Ahlberg called Chile a true and reliable friend.",
+        &ents,
+    );
+    assert!(
+        has(&r, "Lotte Ahlberg", "Chile", Polarity::Support),
+        "{r:?}"
+    );
+    let r = staged("Agrivia branded Kenji Oda a liar and a fraud.", &ents);
+    assert!(has(&r, "Agrivia", "Kenji Oda", Polarity::Oppose), "{r:?}");
+    let r = staged("Lotte Ahlberg described Peru as a dangerous threat.", &ents);
+    assert!(has(&r, "Lotte Ahlberg", "Peru", Polarity::Oppose), "{r:?}");
+    // A label without sentiment, a negated label verb, and a label that is not an article
+    // phrase give no support/oppose record.
+    for text in [
+        "Chile called Peru a neighbour.",
+        "Lotte Ahlberg did not describe Peru as a dangerous threat.",
+        "Agrivia called Kenji Oda to thank him.",
+    ] {
+        let r = staged(text, &ents);
+        assert!(
+            !r.iter().any(|(_, _, p)| *p != Polarity::Neutral),
+            "{text}: {r:?}"
+        );
+    }
+}
