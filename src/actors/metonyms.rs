@@ -173,7 +173,9 @@ pub fn acting(v: &TokenView, kb: &Knowledge, r: Range<usize>, seat: bool) -> boo
         j += 1;
     }
     if j < sent.end && verbish(v, kb, j) {
-        return !passive(v, j);
+        // "Tbilisi hit by shelling": a reduced passive, acted upon.
+        let reduced_passive = j + 1 < sent.end && v.lower(j + 1) == "by";
+        return !(passive(v, j) || reduced_passive);
     }
     // Object of a speech or action verb, or a participant.
     if !prev.is_empty()
@@ -234,6 +236,17 @@ mod tests {
         ));
         assert!(!check(
             "Heavy fighting was reported near Tbilisi.",
+            "Tbilisi",
+            false
+        ));
+        // "hit back" acts; a reduced passive ("hit by") is acted upon.
+        assert!(check(
+            "Brussels hit back at Beijing on Wednesday.",
+            "Brussels",
+            false
+        ));
+        assert!(!check(
+            "Tbilisi hit by heavy shelling overnight.",
             "Tbilisi",
             false
         ));
