@@ -5,8 +5,9 @@
 //! Method: two models whose logits are mixed (weight [`TrainParams::alpha`] on the second):
 //! 1. multinomial logistic regression over hashed, target-relative sparse features
 //!    ([`features::sparse`]: each word with its side and distance bucket, negation scope,
-//!    quotation side, bigrams, the words around the target, 20,000-way word clusters), trained
-//!    with AdaGrad and lazy L2;
+//!    quotation side, bigrams, the words around the target, 20,000-way word clusters, prior
+//!    word polarity from the VADER lexicon (`sentiment_lexicon`)), trained with AdaGrad and
+//!    lazy L2;
 //! 2. a small MLP ([`mlp`]) over pooled word vectors around the target
 //!    ([`features::dense`]), trained with Adam and dropout.
 //!
