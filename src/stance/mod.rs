@@ -281,6 +281,14 @@ impl StanceTagger {
             if let Some(clf) = &self.classifier {
                 self.classify(doc, &ctx, clf, &mut found);
             }
+            // A speaker who names their own state in a quote speaks for it, not about it
+            // ("… and that Bangkok would suspend trade", said the Thai prime minister): the
+            // quote-wide methods would read the state as a target. Explicit verb rules
+            // ("criticised his own government") still count.
+            found.retain(|f| {
+                !(matches!(f.method.as_str(), "quote-lexicon" | "classifier")
+                    && own_affiliation(doc, f.source, &f.target))
+            });
             // One record per (source, target): the highest score, first found on ties.
             let mut best: BTreeMap<(usize, TargetKey), rules::Found> = BTreeMap::new();
             for f in found {
@@ -464,5 +472,16 @@ impl TargetKey {
             StanceTarget::Actor(a) => TargetKey::Actor(*a),
             StanceTarget::Topic(n) => TargetKey::Topic(n.clone()),
         }
+    }
+}
+
+/// Whether `target` is the actor that `source` is affiliated with (a minister's state).
+fn own_affiliation(doc: &Doc, source: usize, target: &StanceTarget) -> bool {
+    let StanceTarget::Actor(t) = target else {
+        return false;
+    };
+    match (doc.actors.get(source), doc.actors.get(*t)) {
+        (Some(s), Some(t)) => s.affiliation.as_deref() == Some(t.key.as_str()),
+        _ => false,
     }
 }

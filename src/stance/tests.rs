@@ -1094,3 +1094,19 @@ fn labels_carry_the_lexicon_polarity() {
         );
     }
 }
+
+#[test]
+fn a_speaker_quoting_their_own_state_does_not_target_it() {
+    let r = staged(
+        "Peruvian Foreign Minister Rosa Quispe told reporters that Chile had violated the \
+         fishing accord and that Lima would recall its ambassador.",
+        &[
+            ("Peruvian", "MISC"),
+            ("Rosa Quispe", "PER"),
+            ("Chile", "LOC"),
+            ("Lima", "LOC"),
+        ],
+    );
+    assert!(has(&r, "Rosa Quispe", "Chile", Polarity::Oppose), "{r:?}");
+    assert!(!r.iter().any(|(_, t, _)| t == "Peru"), "{r:?}");
+}
