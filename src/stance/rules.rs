@@ -14,6 +14,9 @@ use crate::doc::{ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
 use super::lexicon::{Cue, CueIndex, CueKind, Lexicon, Pattern, MAX_GAP};
 use super::topics::{TopicMatch, TopicMatcher};
 
+mod reaction;
+mod reciprocal;
+
 /// Score factor for a negated cue: a refusal is slightly weaker evidence than an act.
 const NEGATED_FACTOR: f32 = 0.8;
 /// Smallest base weight of a negated cue: refusing even a weak gesture ("will not visit",
@@ -280,6 +283,10 @@ const PROXY_HEADS: &[&str] = &[
     "statements",
     "demands",
     "claims",
+    "claim",
+    "demand",
+    "threat",
+    "sovereignty",
     "offensive",
     "attack",
     "attacks",
@@ -508,6 +515,11 @@ impl SentCtx {
             .mentions
             .iter()
             .any(|m| m.start == m_start && m.end == m_end && m.kind == MentionKind::Demonym);
+        // "Indian diplomats", "Russian troops": the actor stage already took the head noun
+        // into the demonym mention.
+        if demonym && m_end > m_start + 1 && is_in(PROXY_HEADS, self.word(m_end - 1)) {
+            return Some(Some(m_end));
+        }
         let mut k = m_end;
         if self.word(k) == "'s" {
             k += 1;
@@ -611,6 +623,7 @@ pub fn apply(ctx: &SentCtx, lex: &Lexicon, index: &CueIndex, max_distance: usize
         verb_rules(ctx, lex, index, &cands, max_distance, &mut out);
         compound_rules(ctx, lex, &cands, &mut out);
         label_rules(ctx, lex, &cands, &mut out);
+        reaction::reaction_rules(ctx, lex, index, &cands, &mut out);
     }
     quote_rules(ctx, lex, &cands, &mut out);
     out
@@ -736,6 +749,17 @@ fn gap_ok(ctx: &SentCtx, lex: &Lexicon, a: usize, b: usize, noun_cue: bool) -> b
     }
     true
 }
+
+/// Nouns that make "<noun> of X" stand for X as an object ("the people of Moldova").
+const PEOPLE_NOUNS: &[&str] = &[
+    "people",
+    "citizens",
+    "population",
+    "government",
+    "leadership",
+    "leaders",
+    "authorities",
+];
 
 /// Nouns for the people who speak and act for a body: "leaders of ECOWAS welcomed" is ECOWAS
 /// acting.
@@ -935,9 +959,15 @@ fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
 /// clause break.
 fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<Cand> {
     let mut out: Vec<Cand> = Vec::new();
-    let limit = p + window;
+    let mut limit = p + window;
     let mut k = p;
     while k < limit && k < ctx.words.len() {
+        // "stand with the people of Moldova": the object's people or government stand for it.
+        if is_in(PEOPLE_NOUNS, ctx.word(k)) && ctx.word(k + 1) == "of" {
+            limit += 2;
+            k += 2;
+            continue;
+        }
         // A clause break ends the object; so does a filled object slot ("guarantee them") or
         // a place adjunct ("… them both in the Caucasus"): what follows is not the object.
         if is_in(CLAUSE_BREAK, ctx.word(k))
@@ -946,20 +976,43 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
         {
             break;
         }
-        if let Some(c) = cands.iter().find(|c| c.start == k) {
-            if matches!(c.target, StanceTarget::Actor(_))
-                && ctx.proxy_head(c.start, c.end) == Some(false)
-            {
-                // "ties with Georgia's breakaway provinces": the object is not the actor.
-                break;
+        if let Some(mut c) = cands.iter().find(|c| c.start == k) {
+            if matches!(c.target, StanceTarget::Actor(_)) {
+                let head = ctx.proxy_head(c.start, c.end);
+                // "Chinese chipmaker Huaxin", "Green Party candidate Miriam Hoffmann": the
+                // mention modifies a noun in apposition to a name, which is the object.
+                if let Some(named) = named_head_after(ctx, cands, c.end) {
+                    if head != Some(true) {
+                        c = named;
+                    }
+                } else if head == Some(false) {
+                    // "ties with Georgia's breakaway provinces": the object is not the actor.
+                    break;
+                }
             }
             out.push(c.clone());
-            // Coordinated: "Russia and Georgia", "the US, the EU and NATO".
+            // Coordinated: "Russia and Georgia", "the US, the EU and NATO". A list needs a
+            // conjunction before its last conjunct: in "praised Georgia, Saakashvili said" the
+            // comma links nothing.
+            let mut closed = out.len();
             let mut end = c.end;
             loop {
                 let mut q = end;
-                while matches!(ctx.word(q), "," | "and" | "or" | "as" | "well" | "the") {
-                    q += 1;
+                let mut conj = false;
+                loop {
+                    if matches!(ctx.word(q), "," | "and" | "or" | "the") {
+                        conj |= matches!(ctx.word(q), "and" | "or");
+                        q += 1;
+                    } else if ctx.word(q) == "as"
+                        && ctx.word(q + 1) == "well"
+                        && ctx.word(q + 2) == "as"
+                    {
+                        // "Russia as well as Georgia"; a lone "as" links nothing.
+                        conj = true;
+                        q += 3;
+                    } else {
+                        break;
+                    }
                 }
                 if q == end {
                     break;
@@ -968,15 +1021,113 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
                     Some(c2) if out.len() < 6 => {
                         out.push(c2.clone());
                         end = c2.end;
+                        if conj {
+                            closed = out.len();
+                        }
                     }
                     _ => break,
                 }
             }
+            // "against Dixons, Cyclops and others": the list is closed by "and others".
+            if matches!(ctx.word(end), "and" | "or")
+                && matches!(ctx.word(end + 1), "others" | "other")
+            {
+                closed = out.len();
+            }
+            out.truncate(closed);
             break;
         }
         k += 1;
     }
     out
+}
+
+/// Words that end a noun phrase: conjunctions, relative words, adverbs of time and degree
+/// ("Turkey unless Ankara …" is no apposition; weekdays are caught by `is_aux`).
+const LINK_BREAKERS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "to",
+    "as",
+    "which",
+    "who",
+    "whose",
+    "that",
+    "if",
+    "unless",
+    "until",
+    "after",
+    "before",
+    "since",
+    "when",
+    "once",
+    "whether",
+    "than",
+    "then",
+    "so",
+    "yet",
+    "also",
+    "even",
+    "only",
+    "just",
+    "still",
+    "already",
+    "now",
+    "later",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "again",
+    "instead",
+    "too",
+    "ever",
+    "last",
+    "next",
+];
+
+/// Verb-like endings ("Wood believes Wales …", "a suit charging ADM"): an apposition's noun
+/// is nearly always singular ("rival", "chipmaker", "successor"), so plural-looking words are
+/// rejected too ("boss", "Tunis", "bonus" keep their final s).
+fn looks_verbal(w: &str) -> bool {
+    w.ends_with("ed")
+        || w.ends_with("ing")
+        || (w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is"))
+}
+
+/// A name right after a modifier mention that ends at `end` and one to three noun words:
+/// "[Chinese] chipmaker Huaxin", "[Green Party] candidate Miriam Hoffmann", "[NATO] allies
+/// Poland". Function words, verbs' auxiliaries and punctuation in between link nothing.
+fn named_head_after<'a>(ctx: &SentCtx, cands: &'a [Cand], end: usize) -> Option<&'a Cand> {
+    for n in 1..=3 {
+        let w = ctx.word(end + n - 1);
+        let noun_like = !w.is_empty()
+            && w.chars().all(char::is_alphabetic)
+            && !is_in(PREPOSITIONS, w)
+            && !is_in(LOCATIVES, w)
+            && !is_in(CLAUSE_BREAK, w)
+            && !is_in(DETERMINERS, w)
+            && !is_in(OBJECT_PRONOUNS, w)
+            && !is_aux(w)
+            && !is_in(SPEECH_VERBS, w)
+            && !is_in(LINK_BREAKERS, w)
+            && !looks_verbal(w)
+            && !ctx.in_mention(end + n - 1);
+        if !noun_like {
+            return None;
+        }
+        let at = end + n;
+        let named = ctx
+            .mentions
+            .iter()
+            .any(|m| m.start == at && matches!(m.kind, MentionKind::Name | MentionKind::Alias));
+        if named {
+            return cands
+                .iter()
+                .find(|c| c.start == at && matches!(c.target, StanceTarget::Actor(_)));
+        }
+    }
+    None
 }
 
 fn push(
@@ -1074,13 +1225,18 @@ fn verb_rules(
                 }
                 continue;
             }
-            // Literal words after the cue, with an optional short gap before them.
+            // Literal words after the cue, with an optional short gap before them; adverbs
+            // never count as the gap ("stand firmly with").
             let mut q = after;
             if !words.is_empty() {
                 let max_skip = if *gap { MAX_GAP } else { 0 };
+                let mut base = after;
+                while ctx.word(base).ends_with("ly") && !ctx.in_mention(base) {
+                    base += 1;
+                }
                 let mut found = None;
                 for skip in 0..=max_skip {
-                    let at = after + skip;
+                    let at = base + skip;
                     if words.iter().enumerate().all(|(k, w)| ctx.word(at + k) == w) {
                         found = Some(at + words.len());
                         break;
@@ -1089,7 +1245,16 @@ fn verb_rules(
                         break;
                     }
                 }
-                let Some(f) = found else { continue };
+                let Some(f) = found else {
+                    // "Nigeria and Ghana signed a pact": no "with", a coordinated subject.
+                    let lemma = cue.forms.first().and_then(|f| f.first());
+                    if let Some(lemma) = lemma {
+                        reciprocal::reciprocal(
+                            ctx, lex, i, after, lemma, pol, cue.weight, &cue_name, out,
+                        );
+                    }
+                    continue;
+                };
                 q = f;
             }
             let Some((source, src_end)) = subject_before(ctx, lex, i, noun_cue) else {
@@ -1458,7 +1623,15 @@ fn quote_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found
                                 k >= c.end && (c.end..k).any(|x| is_in(PREPOSITIONS, ctx.word(x)));
                             let place = k < c.start && is_place_adjunct(ctx, c.start);
                             let taken = k < c.start && cue_object_is_other(ctx, k + len, c.start);
-                            if target_acts || victim || across_pp || place || taken {
+                            // A demand ("must withdraw") is on its subject, right before it:
+                            // in "Texaco must abide by Texas law" Texas is not the target.
+                            let demand = cue
+                                .forms
+                                .get(form)
+                                .and_then(|f| f.first())
+                                .is_some_and(|w| w == "must");
+                            let not_subject = demand && !(c.end <= k && k <= c.end + 1);
+                            if target_acts || victim || across_pp || place || taken || not_subject {
                                 continue;
                             }
                             let (neg, _) = scope(ctx, lex, k.saturating_sub(3), k);

@@ -15,8 +15,27 @@ use super::{StanceConfig, StanceError, StanceTagger, TopicConfig};
 const ACTORS: &[(&str, &str, ActorType, MentionKind)] = &[
     ("Russia", "russia", ActorType::State, MentionKind::Name),
     ("Russian", "russia", ActorType::State, MentionKind::Demonym),
+    // The actors stage takes a role noun into a demonym mention.
+    (
+        "Russian diplomats",
+        "russia",
+        ActorType::State,
+        MentionKind::Demonym,
+    ),
+    (
+        "Gazprom",
+        "gazprom",
+        ActorType::Organisation,
+        MentionKind::Name,
+    ),
     ("Moscow", "russia", ActorType::State, MentionKind::Metonym),
     ("Georgia", "georgia", ActorType::State, MentionKind::Name),
+    (
+        "Georgian",
+        "georgia",
+        ActorType::State,
+        MentionKind::Demonym,
+    ),
     ("France", "france", ActorType::State, MentionKind::Name),
     ("Paris", "france", ActorType::State, MentionKind::Metonym),
     ("Abkhazia", "abkhazia", ActorType::State, MentionKind::Name),
@@ -301,6 +320,145 @@ fn passive_and_compound() {
     assert_eq!(
         (r.polarity, r.method.as_str(), r.cue.as_str()),
         (Polarity::Support, "compound", "backed")
+    );
+}
+
+#[test]
+fn appositions_demonym_heads_and_reactions() {
+    // A modifier's noun in apposition to a name: the name is the object, not the modifier.
+    let (d, s) = tag(
+        "Georgia sued Russian energy giant Gazprom.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "georgia", "gazprom").polarity,
+        Polarity::Oppose
+    );
+    assert!(!s.iter().any(|x| key(&d, &x.target) == "russia"), "{s:?}");
+    // A conjunction or a verb is not an apposition's noun.
+    let (d, s) = tag(
+        "France praised Georgia as Saakashvili arrived.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "france", "georgia");
+    assert!(!s
+        .iter()
+        .any(|x| key(&d, &x.target) == "mikheil saakashvili"));
+    let (d, s) = tag(
+        "France praised Georgia, Saakashvili says.",
+        &[],
+        &rules_only(),
+    );
+    assert!(
+        !s.iter()
+            .any(|x| key(&d, &x.target) == "mikheil saakashvili"),
+        "{s:?}"
+    );
+    // A demonym mention that includes its head noun stands for the state.
+    let (d, s) = tag(
+        "Georgia expelled four Russian diplomats.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(find(&d, &s, "georgia", "russia").polarity, Polarity::Oppose);
+    // Reactions: the source follows "from", the target is who drew the reaction.
+    let (d, s) = tag(
+        "Russia recognised Abkhazia, drawing sharp criticism from NATO and the EU.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "russia", "abkhazia").polarity,
+        Polarity::Support
+    );
+    for src in ["nato", "eu"] {
+        let r = find(&d, &s, src, "russia");
+        assert_eq!(
+            (r.polarity, r.method.as_str(), r.cue.as_str()),
+            (Polarity::Oppose, "verb-passive", "criticism")
+        );
+    }
+    let (d, s) = tag(
+        "Saakashvili's plan won praise from France.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "france", "mikheil saakashvili").polarity,
+        Polarity::Support
+    );
+    // No reaction verb, no record: "criticism from NATO" alone names no target.
+    let (_, s) = tag("The report cited criticism from NATO.", &[], &rules_only());
+    assert!(s.is_empty(), "{s:?}");
+}
+
+#[test]
+fn reciprocal_verbs_lists_and_demands() {
+    // A coordinated subject with a reciprocal verb and no "with": each toward the other.
+    let (d, s) = tag(
+        "Russia and Georgia signed a ceasefire agreement.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "russia", "georgia").polarity,
+        Polarity::Support
+    );
+    assert_eq!(
+        find(&d, &s, "georgia", "russia").polarity,
+        Polarity::Support
+    );
+    // Signing something that is not an agreement is no stance; nor is a lone subject.
+    let (_, s) = tag("Russia and Georgia signed the papers.", &[], &rules_only());
+    assert!(s.is_empty(), "{s:?}");
+    let (_, s) = tag("Georgia signed a ceasefire agreement.", &[], &rules_only());
+    assert!(s.is_empty(), "{s:?}");
+    let (d, s) = tag("Russian and Georgian troops clashed.", &[], &rules_only());
+    assert_eq!(find(&d, &s, "russia", "georgia").polarity, Polarity::Oppose);
+
+    // Object lists need a conjunction ("and others" closes one too).
+    let (d, s) = tag(
+        "NATO criticised Russia, France and others.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "nato", "russia");
+    find(&d, &s, "nato", "france");
+
+    // Adverbs do not break a cue's literal words; "the people of X" stands for X.
+    let text = "\"We stand firmly with the people of Georgia,\" Bagapsh said.";
+    let quotes = [(
+        "We stand firmly with the people of Georgia,",
+        "sergei bagapsh",
+    )];
+    let (d, s) = tag(text, &quotes, &rules_only());
+    assert_eq!(
+        find(&d, &s, "sergei bagapsh", "georgia").polarity,
+        Polarity::Support
+    );
+
+    // A demand to withdraw opposes its subject; advice with a bare "must" is no stance.
+    let text = "\"Russia must withdraw from Abkhazia now,\" Saakashvili said.\n\
+                \"France must do more for growth,\" Saakashvili said.";
+    let quotes = [
+        (
+            "Russia must withdraw from Abkhazia now,",
+            "mikheil saakashvili",
+        ),
+        ("France must do more for growth,", "mikheil saakashvili"),
+    ];
+    let (d, s) = tag(text, &quotes, &rules_only());
+    assert_eq!(
+        find(&d, &s, "mikheil saakashvili", "russia").polarity,
+        Polarity::Oppose
+    );
+    // Only the demand's subject is its target.
+    assert!(
+        !s.iter()
+            .any(|x| ["france", "abkhazia"].contains(&key(&d, &x.target).as_str())),
+        "{s:?}"
     );
 }
 
