@@ -86,13 +86,16 @@ pub(super) fn reaction_rules(
     cands: &[Cand],
     out: &mut Vec<Found>,
 ) {
+    // Most sentences have neither word: skip them before any cue lookup (the stage scans
+    // every word of the corpus).
+    let has = |list: &[&str]| ctx.words.iter().any(|w| list.contains(&w.as_str()));
+    if !has(&["from"]) || !has(REACTION_VERBS) {
+        return;
+    }
     for i in 0..ctx.words.len() {
         if ctx.in_mention(i) {
             continue;
         }
-        let Some((len, pol, weight, cue)) = reaction_noun(ctx, lex, index, i) else {
-            continue;
-        };
         // The reaction verb, with up to three modifiers before the noun ("drew sharp
         // international criticism").
         let Some(v) = (1..=MAX_MODIFIERS + 1)
@@ -103,6 +106,9 @@ pub(super) fn reaction_rules(
             })
             .find(|&k| REACTION_VERBS.contains(&ctx.word(k)))
         else {
+            continue;
+        };
+        let Some((len, pol, weight, cue)) = reaction_noun(ctx, lex, index, i) else {
             continue;
         };
         let mut p = i + len;
