@@ -283,11 +283,11 @@ impl StanceTagger {
             }
             // A speaker who names their own state in a quote speaks for it, not about it
             // ("… and that Bangkok would suspend trade", said the Thai prime minister): the
-            // quote-wide methods would read the state as a target. Explicit verb rules
-            // ("criticised his own government") still count.
+            // quote lexicon would read the state as a target (the classifier skips such
+            // targets already, through `same_side`). Explicit verb rules ("criticised his own
+            // government") still count.
             found.retain(|f| {
-                !(matches!(f.method.as_str(), "quote-lexicon" | "classifier")
-                    && own_affiliation(doc, f.source, &f.target))
+                !(f.method == "quote-lexicon" && own_affiliation(doc, f.source, &f.target))
             });
             // One record per (source, target): the highest score, first found on ties.
             let mut best: BTreeMap<(usize, TargetKey), rules::Found> = BTreeMap::new();

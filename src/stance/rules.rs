@@ -924,6 +924,31 @@ fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
     out
 }
 
+/// Every conjunct of the subject `source` whose mention ends at `src_end` ("Nigeria and Ghana
+/// condemned …"), `source` first, and the token where that mention starts (`src_end` when the
+/// source is no mention, e.g. a quote's speaker behind "we").
+fn subject_conjuncts(ctx: &SentCtx, source: usize, src_end: usize) -> (Vec<usize>, usize) {
+    let src_start = ctx
+        .mentions
+        .iter()
+        .find(|m| m.end == src_end)
+        .map_or(src_end, |m| m.start);
+    let mut sources = vec![source];
+    if src_start < src_end {
+        sources.extend(coordinated_before(ctx, src_start));
+    }
+    (sources, src_start)
+}
+
+/// Index of the first token from `k` on that is not an adverb in -ly outside a mention
+/// ("stand firmly with", "drew criticism mainly from").
+fn after_adverbs(ctx: &SentCtx, mut k: usize) -> usize {
+    while ctx.word(k).ends_with("ly") && !ctx.in_mention(k) {
+        k += 1;
+    }
+    k
+}
+
 /// The subject of the clause that ends before token `before`: the nearest actor mention not
 /// in a prepositional phrase, not a modifier, and followed by verb-like material.
 fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
@@ -1230,10 +1255,7 @@ fn verb_rules(
             let mut q = after;
             if !words.is_empty() {
                 let max_skip = if *gap { MAX_GAP } else { 0 };
-                let mut base = after;
-                while ctx.word(base).ends_with("ly") && !ctx.in_mention(base) {
-                    base += 1;
-                }
+                let base = after_adverbs(ctx, after);
                 let mut found = None;
                 for skip in 0..=max_skip {
                     let at = base + skip;
@@ -1247,12 +1269,7 @@ fn verb_rules(
                 }
                 let Some(f) = found else {
                     // "Nigeria and Ghana signed a pact": no "with", a coordinated subject.
-                    let lemma = cue.forms.first().and_then(|f| f.first());
-                    if let Some(lemma) = lemma {
-                        reciprocal::reciprocal(
-                            ctx, lex, i, after, lemma, pol, cue.weight, &cue_name, out,
-                        );
-                    }
+                    reciprocal::reciprocal(ctx, lex, i, after, cue, &cue_name, out);
                     continue;
                 };
                 q = f;
@@ -1309,19 +1326,10 @@ fn verb_rules(
                 targets.retain(|t| matches!(t.target, StanceTarget::Topic(_)));
             }
             let (mut neg, modal) = scope(ctx, lex, src_end.min(i), i);
+            let (sources, src_start) = subject_conjuncts(ctx, source, src_end);
             // "Neither Armenia nor Azerbaijan has accepted": the negation precedes the subject.
-            let src_start = ctx
-                .mentions
-                .iter()
-                .find(|m| m.end == src_end)
-                .map_or(src_end, |m| m.start);
             if src_start > 0 && matches!(ctx.word(src_start - 1), "nor" | "neither") {
                 neg += 1;
-            }
-            // "Nigeria and Ghana condemned …": every conjunct of the subject is a source.
-            let mut sources = vec![source];
-            if src_start < src_end {
-                sources.extend(coordinated_before(ctx, src_start));
             }
             let frame = frame_negated(ctx, lex, src_end, i);
             let score = negated_weight(cue.weight, neg)

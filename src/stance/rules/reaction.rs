@@ -3,8 +3,8 @@
 //! source after "from"; its target is who the reaction is to, the clause's subject.
 
 use super::{
-    clause_subject, flip, negated_weight, push, scope, subject_before, targets_after, Cand, Found,
-    SentCtx, CLAUSE_BREAK,
+    after_adverbs, clause_subject, flip, negated_weight, push, scope, subject_before,
+    targets_after, Cand, Found, SentCtx, CLAUSE_BREAK,
 };
 use crate::doc::{Polarity, StanceTarget};
 use crate::stance::lexicon::{CueIndex, CueKind, Lexicon, Pattern};
@@ -111,10 +111,7 @@ pub(super) fn reaction_rules(
         let Some((len, pol, weight, cue)) = reaction_noun(ctx, lex, index, i) else {
             continue;
         };
-        let mut p = i + len;
-        while ctx.word(p).ends_with("ly") {
-            p += 1;
-        }
+        let p = after_adverbs(ctx, i + len);
         if ctx.word(p) != "from" {
             continue;
         }

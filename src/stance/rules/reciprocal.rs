@@ -3,11 +3,11 @@
 //! toward each other one.
 
 use super::{
-    coordinated_before, flip, negated_weight, push, scope, subject_before, Found, SentCtx,
+    flip, negated_weight, push, scope, subject_before, subject_conjuncts, Found, SentCtx,
     CLAUSE_BREAK,
 };
-use crate::doc::{Polarity, StanceTarget};
-use crate::stance::lexicon::Lexicon;
+use crate::doc::StanceTarget;
+use crate::stance::lexicon::{Cue, CueKind, Lexicon};
 
 /// Cue lemmas read reciprocally when their "with" object is missing.
 const RECIPROCAL: &[&str] = &["sign", "clash", "cooperate", "collaborate", "ally"];
@@ -32,46 +32,41 @@ const AGREEMENT_NOUNS: &[&str] = &[
 /// Tokens after "sign" searched for the agreement noun.
 const AGREEMENT_WINDOW: usize = 5;
 
-/// Adds the records of a reciprocal cue at token `i` (`lemma`: the cue's first word; the cue
-/// ends before `after`) whose "with" was not found. Returns whether it applied.
-#[allow(clippy::too_many_arguments)]
+/// Adds the records of the reciprocal `cue` at token `i` (ending before `after`, shown as
+/// `cue_name`) whose "with" was not found.
 pub(super) fn reciprocal(
     ctx: &SentCtx,
     lex: &Lexicon,
     i: usize,
     after: usize,
-    lemma: &str,
-    pol: Polarity,
-    weight: f32,
+    cue: &Cue,
     cue_name: &str,
     out: &mut Vec<Found>,
-) -> bool {
-    if !RECIPROCAL.contains(&lemma) {
-        return false;
+) {
+    let (Some(lemma), CueKind::Stance(pol)) = (cue.forms.first().and_then(|f| f.first()), cue.kind)
+    else {
+        return;
+    };
+    if !RECIPROCAL.contains(&lemma.as_str()) {
+        return;
     }
     if lemma == "sign" {
         let agreement = (after..after + AGREEMENT_WINDOW)
             .take_while(|&k| !CLAUSE_BREAK.contains(&ctx.word(k)) && ctx.word(k) != ",")
             .any(|k| AGREEMENT_NOUNS.contains(&ctx.word(k)));
         if !agreement {
-            return false;
+            return;
         }
     }
     let Some((source, src_end)) = subject_before(ctx, lex, i, false) else {
-        return false;
+        return;
     };
-    let src_start = ctx
-        .mentions
-        .iter()
-        .find(|m| m.end == src_end)
-        .map_or(src_end, |m| m.start);
-    let mut sources = vec![source];
-    sources.extend(coordinated_before(ctx, src_start));
+    let (sources, _) = subject_conjuncts(ctx, source, src_end);
     if sources.len() < 2 {
-        return false;
+        return;
     }
     let (neg, modal) = scope(ctx, lex, src_end, i);
-    let score = negated_weight(weight, neg) * modal;
+    let score = negated_weight(cue.weight, neg) * modal;
     for &a in &sources {
         for &b in &sources {
             if a != b {
@@ -87,5 +82,4 @@ pub(super) fn reciprocal(
             }
         }
     }
-    true
 }
