@@ -163,11 +163,11 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
         } => {
             if let Some(folds) = cv {
                 let params = newsmill::stance::classifier::TrainParams::default();
-                let (report, table) =
+                let cv =
                     newsmill::stance::classifier::cross_validate(&newsmtsc, folds, params, seed)?;
-                println!("{report}");
+                println!("{}\n\n{}", cv.all, cv.multi);
                 println!("\nSupport/oppose records kept per [stance] classifier_min_confidence (held out):");
-                print!("{table}");
+                print!("{}", cv.confidence);
                 return Ok(());
             }
             let report = newsmill::stance::train_newsmtsc(&newsmtsc, &out, seed)?;

@@ -615,22 +615,38 @@ pub fn confidence_table(preds: &[CvPrediction], alpha: f32) -> String {
     out
 }
 
-/// k-fold cross-validation on `train`, grouped by sentence: the pooled report over all
-/// held-out predictions, and their [`confidence_table`].
+/// What [`cross_validate`] reports.
+#[derive(Debug, Clone)]
+pub struct CvReport {
+    /// Pooled scores over all held-out predictions.
+    pub all: EvalReport,
+    /// The same, restricted to targets of sentences with several targets (the condition
+    /// `devtest_mt` tests).
+    pub multi: EvalReport,
+    /// The [`confidence_table`] of the held-out predictions.
+    pub confidence: String,
+}
+
+/// k-fold cross-validation on `train`, grouped by sentence: pooled held-out scores, the same
+/// for multi-target sentences, and the [`confidence_table`].
 pub fn cross_validate(
     train: &Path,
     folds: usize,
     params: TrainParams,
     seed: u64,
-) -> Result<(EvalReport, String), StanceError> {
+) -> Result<CvReport, StanceError> {
     let preds = cross_validate_predictions(train, folds, params, seed)?;
-    let report = score_predictions(
-        &format!("{} ({}-fold CV)", train.display(), folds.max(2)),
-        &preds,
-        params.alpha,
-        false,
-    );
-    Ok((report, confidence_table(&preds, params.alpha)))
+    let name = format!("{} ({}-fold CV)", train.display(), folds.max(2));
+    Ok(CvReport {
+        all: score_predictions(&name, &preds, params.alpha, false),
+        multi: score_predictions(
+            &format!("{name}, sentences with several targets"),
+            &preds,
+            params.alpha,
+            true,
+        ),
+        confidence: confidence_table(&preds, params.alpha),
+    })
 }
 
 /// Scores `model` on a NewsMTSC file.
