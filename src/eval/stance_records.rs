@@ -410,8 +410,8 @@ mod tests {
     }
 
     /// The shipped config and gold set: a floor under the heldout scores reported in
-    /// models/STANCE.md (P 0.821, R 0.352, F1 0.492 with gold entities), so a change that
-    /// loses stances shows up here.
+    /// models/STANCE.md (P 0.792, R 0.394, F1 0.526 with gold entities, 150 records), so a
+    /// change that loses stances shows up here.
     #[test]
     fn heldout_scores_stay_above_the_reported_floor() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -425,7 +425,7 @@ mod tests {
         let rep = evaluate(&heldout, &stages(&cfg), Preparation::GoldEntities);
         let (p, r, f) = rep.prf();
         assert!(
-            p >= 0.78 && r >= 0.33 && f >= 0.47,
+            p >= 0.76 && r >= 0.37 && f >= 0.50,
             "P {p:.3} R {r:.3} F1 {f:.3}"
         );
     }

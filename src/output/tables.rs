@@ -268,7 +268,7 @@ pub const STANCES: TableSpec = TableSpec {
         col("polarity", Str, false, "support | oppose | neutral."),
         col("score", F32, false, "Confidence in [0, 1] (cue weight, lowered by modality and distance; class probability for the classifier)."),
         col("cue", Str, false, "The cue that fired (lexicon entry or verb), or newsmtsc for the classifier."),
-        col("method", Str, false, "Rule or model: verb, verb-passive, compound, quote-verb, quote-agent, quote-lexicon, classifier."),
+        col("method", Str, false, "Rule or model: verb, verb-passive, noun (an act noun and its author, as in Russia's strikes on Georgia), compound, quote-verb, quote-agent, quote-lexicon, classifier."),
         col("evidence_start", I64, false, "Start of the evidence, character offset into documents.clean_text."),
         col("evidence_end", I64, false, "End (exclusive) of the evidence."),
         col("evidence", Str, false, "The evidence text: clean_text[evidence_start:evidence_end]."),

@@ -27,6 +27,9 @@
 //!   - `S V TOPIC` — as `S V T`, but only a configured topic can be the target: for verbs
 //!     whose object is rarely an actor in news ("agreed to a ceasefire", but "agreed to buy
 //!     Getty" is no stance).
+//!   - `S's V words T` — an act noun whose author is a possessive or a demonym right before it
+//!     (up to two adjectives between): "Russia's latest strikes on Ukraine", "Israeli raids
+//!     on Gaza", "Belarus's support for Moscow". Records have method `noun`.
 //!   - `S-V T` — a hyphenated compound: "Russia-backed rebels".
 //!   - `T V` — an evaluative word whose holder or agent is the target ("Georgia's aggression");
 //!     it only yields a stance inside a quote, where the speaker is the source.
@@ -88,6 +91,12 @@ pub enum Pattern {
         /// `TOPIC` instead of `T`: only a configured topic can be the target.
         topic_only: bool,
     },
+    /// `S's V words T`: an act noun whose author is a possessive or demonym right before it
+    /// ("Russia's strikes on Ukraine", "Israeli raids on Gaza").
+    Owner {
+        /// Literal lowercase words between the noun and the target ("on", "for").
+        words: Vec<String>,
+    },
     /// `S-V T`: hyphenated compound ("Moscow-backed separatists").
     Compound,
     /// `T V`: the target is the agent or holder of an evaluative word; quotes only.
@@ -117,6 +126,13 @@ impl fmt::Display for Pattern {
                     write!(f, " {w}")?;
                 }
                 f.write_str(if *topic_only { " TOPIC" } else { " T" })
+            }
+            Pattern::Owner { words } => {
+                f.write_str("S's V")?;
+                for w in words {
+                    write!(f, " {w}")?;
+                }
+                f.write_str(" T")
             }
             Pattern::Compound => f.write_str("S-V T"),
             Pattern::Agent => f.write_str("T V"),
@@ -416,7 +432,7 @@ fn parse_line(line: &str) -> Result<Cue, String> {
     if scope != (pattern == Pattern::Scope) {
         return Err(format!(
             "pattern `{pat}` does not fit polarity `{pol}`: negation and modal entries take \
-             NEG or MOD, stance entries take S V T, S-V T, T V or Q"
+             NEG or MOD, stance entries take S V T, S's V words T, S-V T, T V or Q"
         ));
     }
     Ok(Cue {
@@ -435,6 +451,19 @@ fn parse_pattern(p: &str) -> Result<Pattern, String> {
         ["Q"] => Ok(Pattern::Quote),
         ["T", "V"] => Ok(Pattern::Agent),
         ["S-V", "T"] => Ok(Pattern::Compound),
+        ["S's", "V", words @ .., "T"] => {
+            if words
+                .iter()
+                .any(|w| matches!(*w, "..." | "S" | "T" | "V" | "TOPIC"))
+            {
+                return Err(format!(
+                    "bad pattern `{p}`: only literal words may follow V"
+                ));
+            }
+            Ok(Pattern::Owner {
+                words: words.iter().map(|w| w.to_lowercase()).collect(),
+            })
+        }
         ["S", "V", middle @ .., last @ ("T" | "TOPIC")] => {
             let (gap, words) = match middle.first() {
                 Some(&"...") => (true, &middle[1..]),
@@ -459,7 +488,7 @@ fn parse_pattern(p: &str) -> Result<Pattern, String> {
         }
         _ => Err(format!(
             "unknown pattern `{p}`; allowed: `S V T` (with optional words, e.g. `S V ... with T`), \
-             `S V TOPIC`, `S-V T`, `T V`, `Q`, `NEG`, `MOD`"
+             `S V TOPIC`, `S's V words T`, `S-V T`, `T V`, `Q`, `NEG`, `MOD`"
         )),
     }
 }

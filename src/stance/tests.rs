@@ -463,6 +463,84 @@ fn reciprocal_verbs_lists_and_demands() {
 }
 
 #[test]
+fn act_nouns_urging_and_carried_subjects() {
+    // An act noun's possessive or demonym author takes its stance toward the object.
+    let (d, s) = tag(
+        "Russia's latest strikes on Georgia killed four people.",
+        &[],
+        &rules_only(),
+    );
+    let r = find(&d, &s, "russia", "georgia");
+    assert_eq!((r.polarity, r.method.as_str()), (Polarity::Oppose, "noun"));
+    let (d, s) = tag(
+        "France condemned Russian raids on Georgia.\nGeorgia's support for NATO grew.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(find(&d, &s, "russia", "georgia").polarity, Polarity::Oppose);
+    // Condemning Russia's raids condemns Russia.
+    assert_eq!(find(&d, &s, "france", "russia").polarity, Polarity::Oppose);
+    assert_eq!(find(&d, &s, "georgia", "nato").polarity, Polarity::Support);
+    // Without an author there is no record: "strikes on Georgia" alone names no source.
+    let (_, s) = tag("Strikes on Georgia continued.", &[], &rules_only());
+    assert!(s.is_empty(), "{s:?}");
+
+    // Whoever urges takes the stance, not the actor urged.
+    let (d, s) = tag(
+        "France urged Moscow to recognise Abkhazia.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "france", "abkhazia").polarity,
+        Polarity::Support
+    );
+    assert!(
+        !s.iter()
+            .any(|x| d.actors[x.source].key == "russia" && key(&d, &x.target) == "abkhazia"),
+        "{s:?}"
+    );
+
+    // A demonym right before a cue word makes it a noun: no "sanction" verb from Russia.
+    let (_, s) = tag(
+        "The Russian sanctions bill angered Georgia.",
+        &[],
+        &rules_only(),
+    );
+    assert!(
+        !s.iter().any(|x| x.cue == "sanction"),
+        "the noun is not a verb: {s:?}"
+    );
+
+    // A coordinated verb phrase takes the clause's first subject, not an object in between.
+    let (d, s) = tag(
+        "Saakashvili met Bagapsh in Paris and later accused Moscow of provocations.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "mikheil saakashvili", "russia");
+    assert!(
+        !s.iter().any(|x| d.actors[x.source].key == "sergei bagapsh"),
+        "{s:?}"
+    );
+    // Weak cues are not read through a carried-over subject ("…, allowing X to").
+    let (_, s) = tag(
+        "Georgia cut tariffs, allowing Russia to export more wine.",
+        &[],
+        &rules_only(),
+    );
+    assert!(s.is_empty(), "{s:?}");
+
+    // A reaction with a time adjunct, and a fronted possessive subject with a long modifier.
+    let (d, s) = tag(
+        "Russia's decision to deploy tanks near Abkhazia drew swift condemnation on Monday from NATO.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(find(&d, &s, "nato", "russia").polarity, Polarity::Oppose);
+}
+
+#[test]
 fn negation_flips_polarity() {
     let (d, pos) = tag("Russia recognised Abkhazia.", &[], &rules_only());
     let plain = find(&d, &pos, "russia", "abkhazia").clone();

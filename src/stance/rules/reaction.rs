@@ -72,6 +72,29 @@ const REACTION_NOUNS: &[(&str, Polarity)] = &[
     ("applause", Polarity::Support),
 ];
 
+/// A word of a time adjunct ("on Monday", "last week", "earlier this year").
+fn is_time_word(w: &str) -> bool {
+    crate::text::time_words::is_weekday(w)
+        || matches!(
+            w,
+            "on" | "last"
+                | "this"
+                | "next"
+                | "week"
+                | "month"
+                | "year"
+                | "earlier"
+                | "later"
+                | "today"
+                | "yesterday"
+                | "early"
+                | "late"
+                | "morning"
+                | "evening"
+                | "night"
+        )
+}
+
 /// Score of a reaction record: the cue's weight, or this for the nouns above.
 const REACTION_WEIGHT: f32 = 0.7;
 
@@ -111,7 +134,11 @@ pub(super) fn reaction_rules(
         let Some((len, pol, weight, cue)) = reaction_noun(ctx, lex, index, i) else {
             continue;
         };
-        let p = after_adverbs(ctx, i + len);
+        // "drew swift condemnation on Monday from Jordan": adverbs and time words first.
+        let mut p = after_adverbs(ctx, i + len);
+        while p < i + len + 4 && is_time_word(ctx.word(p)) {
+            p += 1;
+        }
         if ctx.word(p) != "from" {
             continue;
         }
@@ -120,7 +147,7 @@ pub(super) fn reaction_rules(
         let target = if v > 0 && ctx.word(v - 1) == "," && ctx.word(v).ends_with("ing") {
             clause_subject(ctx, v - 1)
         } else {
-            subject_before(ctx, lex, v, false)
+            subject_before(ctx, lex, v, false).or_else(|| fronted_proxy_subject(ctx, v))
         };
         let Some((target, tgt_end)) = target else {
             continue;
@@ -140,6 +167,21 @@ pub(super) fn reaction_rules(
             }
         }
     }
+}
+
+/// A sentence-initial possessive with a proxy head and a long modifier before the verb at
+/// `v`: "Israel's decision to expand settlements in the West Bank drew condemnation".
+fn fronted_proxy_subject(ctx: &SentCtx, v: usize) -> Option<(usize, usize)> {
+    let m = ctx
+        .mentions
+        .iter()
+        .find(|m| m.start == 0 || (m.start == 1 && ctx.word(0) == "the"))?;
+    let head_end = ctx.proxy_head_end(m.start, m.end)??;
+    let clean = (head_end..v).all(|k| {
+        let w = ctx.word(k);
+        !CLAUSE_BREAK.contains(&w) && w != ","
+    });
+    (clean && head_end < v && v - head_end <= 12).then_some((m.actor, m.end))
 }
 
 /// A stance noun at token `i`: its length in tokens, polarity, weight and cue name.
