@@ -9,7 +9,7 @@
 //! opposition into neutral ("refused to condemn" is not support); modality ("may consider")
 //! multiplies the score by the modal entry's weight.
 
-use crate::doc::{ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
+use crate::doc::{ActorType, ByteSpan, Doc, MentionKind, Polarity, StanceTarget};
 
 use super::lexicon::{Cue, CueIndex, CueKind, Lexicon, Pattern, MAX_GAP};
 use super::topics::{TopicMatch, TopicMatcher};
@@ -47,6 +47,8 @@ pub struct SentMention {
     pub end: usize,
     /// How the mention refers to the actor.
     pub kind: MentionKind,
+    /// The actor is a place that does not act (a city, a sea, a region).
+    pub place: bool,
 }
 
 /// One sentence prepared for the rules: lowercase tokens, mentions, topics, quotes.
@@ -469,6 +471,7 @@ impl SentCtx {
                     start,
                     end,
                     kind: m.kind,
+                    place: doc.actors[m.actor].actor_type == ActorType::Place,
                 })
             })
             .collect();

@@ -45,6 +45,7 @@ const ACTORS: &[(&str, &str, ActorType, MentionKind)] = &[
         ActorType::State,
         MentionKind::Name,
     ),
+    ("Gori", "gori", ActorType::Place, MentionKind::Name),
     ("NATO", "nato", ActorType::Organisation, MentionKind::Name),
     ("EU", "eu", ActorType::Organisation, MentionKind::Name),
     (
@@ -481,8 +482,11 @@ fn act_nouns_urging_and_carried_subjects() {
     // Condemning Russia's raids condemns Russia.
     assert_eq!(find(&d, &s, "france", "russia").polarity, Polarity::Oppose);
     assert_eq!(find(&d, &s, "georgia", "nato").polarity, Polarity::Support);
-    // Without an author there is no record: "strikes on Georgia" alone names no source.
+    // Without an author there is no record: "strikes on Georgia" alone names no source; an
+    // act on a place is no stance toward an actor.
     let (_, s) = tag("Strikes on Georgia continued.", &[], &rules_only());
+    assert!(s.is_empty(), "{s:?}");
+    let (_, s) = tag("Russia's strikes on Gori continued.", &[], &rules_only());
     assert!(s.is_empty(), "{s:?}");
 
     // Whoever urges takes the stance, not the actor urged.

@@ -1,7 +1,7 @@
 //! Acts named by a noun whose author is a possessive or a demonym right before it:
 //! "Russia's latest strikes on Ukraine", "Israeli air strikes on Syria", "Belarus's support
-//! for Moscow". The author takes the act's stance toward the noun's object. Written in the
-//! cue lexicon as `S's V words T`.
+//! for Moscow". The author takes the act's stance toward the noun's object (not when the
+//! object is a place: "strikes on Gori"). Written in the cue lexicon as `S's V words T`.
 
 use super::{push, targets_after, Cand, Found, SentCtx, DETERMINERS, PREPOSITIONS};
 use crate::doc::{MentionKind, StanceTarget};
@@ -48,6 +48,12 @@ pub(super) fn owner_rules(
             };
             for t in targets_after(ctx, cands, after + words.len(), 3) {
                 if matches!(t.target, StanceTarget::Actor(a) if a == owner) {
+                    continue;
+                }
+                // An act on a place is no stance toward an actor: "a raid on its Gulf oil
+                // platforms", "strikes on Gori".
+                let place = ctx.mentions.iter().any(|m| m.start == t.start && m.place);
+                if place {
                     continue;
                 }
                 push(
