@@ -993,10 +993,7 @@ const URGE_VERBS: &[&str] = &[
 /// of an urging verb, "urged the Kremlin to recognise", "called on Moscow to": the index of
 /// that verb.
 fn urged_actor(ctx: &SentCtx, src_end: usize, cue: usize) -> Option<usize> {
-    let mut k = src_end;
-    while k < cue && ctx.word(k).ends_with("ly") {
-        k += 1;
-    }
+    let k = after_adverbs(ctx, src_end);
     if !(ctx.word(k) == "to" && k + 1 == cue) {
         return None;
     }
@@ -1107,25 +1104,26 @@ fn after_adverbs(ctx: &SentCtx, mut k: usize) -> usize {
 /// The first, not the nearest: in "Vucic met EU envoy Anna Lindqvist in Belgrade and later
 /// accused Kosovo" the later mentions are objects and adjuncts of the first verb.
 fn clause_subject(ctx: &SentCtx, before: usize) -> Option<(usize, usize)> {
+    // Where the clause starts: the last clause break before `before`, or ", where …" and
+    // "said that …", whose clause has its own subject ("arrived in Belgrade, where Vucic
+    // greeted"), or a speech verb with its complement ("IBM said the group combines sales,
+    // service and support …": a later verb belongs to the reported clause).
+    let opens_clause = |k: usize| {
+        k > 0
+            && ((is_in(SUBORDINATORS, ctx.word(k)) && ctx.word(k - 1) == ",")
+                || (ctx.word(k) == "that"
+                    && (looks_verbal(ctx.word(k - 1)) || is_in(SPEECH_VERBS, ctx.word(k - 1)))))
+    };
+    let reported = |k: usize| is_in(SPEECH_VERBS, ctx.word(k)) && k + 1 < before;
+    let boundary = (0..before)
+        .rev()
+        .find(|&k| is_in(CLAUSE_BREAK, ctx.word(k)) || opens_clause(k) || reported(k));
     let mut found = None;
     for m in ctx.mentions.iter().rev() {
         if m.end > before {
             continue;
         }
-        // A clause opened after a comma is its own: "arrived in Belgrade, where Vucic greeted".
-        // ", where …", and "said that …": the clause after them has its own subject.
-        let opens_clause = |k: usize| {
-            k > 0
-                && ((is_in(SUBORDINATORS, ctx.word(k)) && ctx.word(k - 1) == ",")
-                    || (ctx.word(k) == "that" && looks_verbal(ctx.word(k - 1)))
-                    || (ctx.word(k) == "that" && is_in(SPEECH_VERBS, ctx.word(k - 1))))
-        };
-        // "IBM said the group combines sales, service and support …": past a speech verb
-        // with its complement, a later verb belongs to the reported clause.
-        let reported = |k: usize| is_in(SPEECH_VERBS, ctx.word(k)) && k + 1 < before;
-        if (m.end..before)
-            .any(|k| is_in(CLAUSE_BREAK, ctx.word(k)) || opens_clause(k) || reported(k))
-        {
+        if boundary.is_some_and(|b| b >= m.end) {
             break;
         }
         if in_pp(ctx, m.start) || ctx.proxy_head(m.start, m.end).is_some() {

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::doc::{Polarity, StanceTarget};
 use crate::stance::lexicon::{CueIndex, CueKind, Lexicon, Pattern};
+use crate::text::time_words::is_time_adjunct;
 
 /// Verbs that take a reaction noun as object ("drew criticism", "faced condemnation").
 const REACTION_VERBS: &[&str] = &[
@@ -72,29 +73,6 @@ const REACTION_NOUNS: &[(&str, Polarity)] = &[
     ("applause", Polarity::Support),
 ];
 
-/// A word of a time adjunct ("on Monday", "last week", "earlier this year").
-fn is_time_word(w: &str) -> bool {
-    crate::text::time_words::is_weekday(w)
-        || matches!(
-            w,
-            "on" | "last"
-                | "this"
-                | "next"
-                | "week"
-                | "month"
-                | "year"
-                | "earlier"
-                | "later"
-                | "today"
-                | "yesterday"
-                | "early"
-                | "late"
-                | "morning"
-                | "evening"
-                | "night"
-        )
-}
-
 /// Score of a reaction record: the cue's weight, or this for the nouns above.
 const REACTION_WEIGHT: f32 = 0.7;
 
@@ -136,7 +114,7 @@ pub(super) fn reaction_rules(
         };
         // "drew swift condemnation on Monday from Jordan": adverbs and time words first.
         let mut p = after_adverbs(ctx, i + len);
-        while p < i + len + 4 && is_time_word(ctx.word(p)) {
+        while p < i + len + 4 && is_time_adjunct(ctx.word(p)) {
             p += 1;
         }
         if ctx.word(p) != "from" {
