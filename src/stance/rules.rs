@@ -1031,6 +1031,7 @@ const IRREGULAR_PAST: &[&str] = &[
 /// subjects.
 fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
     let mut out = Vec::new();
+    let mut oxford = false;
     let mut k = start;
     loop {
         let mut j = k;
@@ -1052,11 +1053,9 @@ fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
             break;
         }
         // Oxford comma: "Peru, Chile, and Bolivia".
-        let end = if first && conj > 0 && ctx.word(conj - 1) == "," {
-            conj - 1
-        } else {
-            conj
-        };
+        let oxford_here = first && conj > 0 && ctx.word(conj - 1) == ",";
+        oxford |= oxford_here;
+        let end = if oxford_here { conj - 1 } else { conj };
         // "Colombia's government and the ELN": a proxy head stands for its actor.
         let Some(m) = ctx
             .mentions
@@ -1068,8 +1067,24 @@ fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
         if in_pp(ctx, m.start) || out.len() >= 5 {
             break;
         }
+        // "Germany condemned Russia and Italy criticised Iran": a conjunct right after a verb
+        // is that verb's object, not part of the subject.
+        let before = if m.start > 0 && ctx.word(m.start - 1) == "the" {
+            m.start.saturating_sub(2)
+        } else {
+            m.start.saturating_sub(1)
+        };
+        // A speech verb's complement has its own subject: "said the ADB and IACO could".
+        if m.start > 0 && finite_verb_at(ctx, before) && !is_in(SPEECH_VERBS, ctx.word(before)) {
+            break;
+        }
         out.push(m.actor);
         k = m.start;
+    }
+    // ", and" before a single other mention joins two clauses, not a list: "Russia invaded
+    // Ukraine, and Italy condemned Moscow" (a list needs a comma-linked conjunct before it).
+    if oxford && out.len() < 2 {
+        out.clear();
     }
     out
 }
@@ -1169,6 +1184,18 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
         {
             break;
         }
+        // "rejected the plan, and Italy criticised …": a comma and a conjunction after the
+        // object start a new clause.
+        if ctx.word(k) == "," && matches!(ctx.word(k + 1), "and" | "or" | "yet" | "so") {
+            break;
+        }
+        // "Georgia's bid to join NATO was opposed by Russia": a finite verb starts another
+        // predicate, whose objects are not this cue's.
+        // An -ed verb followed by "by" is a reduced relative inside the object ("a budget
+        // proposed by Verhofstadt", "tax increases voted by Congress").
+        if k > p && finite_verb_at(ctx, k) && ctx.word(k + 1) != "by" {
+            break;
+        }
         if let Some(mut c) = cands.iter().find(|c| c.start == k) {
             if matches!(c.target, StanceTarget::Actor(_)) {
                 let head = ctx.proxy_head(c.start, c.end);
@@ -1192,8 +1219,11 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
             loop {
                 let mut q = end;
                 let mut conj = false;
+                let mut comma_conj = false;
                 loop {
                     if matches!(ctx.word(q), "," | "and" | "or" | "the") {
+                        comma_conj |=
+                            matches!(ctx.word(q), "and" | "or") && q > 0 && ctx.word(q - 1) == ",";
                         conj |= matches!(ctx.word(q), "and" | "or");
                         q += 1;
                     } else if ctx.word(q) == "as"
@@ -1207,10 +1237,15 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
                         break;
                     }
                 }
-                if q == end {
+                // ", and" after a single object joins clauses ("invaded Ukraine, and Italy,
+                // which …, condemned"); a list with a serial comma has three members or more.
+                if q == end || (comma_conj && out.len() == 1) {
                     break;
                 }
                 match cands.iter().find(|c2| c2.start == q) {
+                    // "condemned Russia, and Italy criticised Germany": a conjunct followed by
+                    // a finite verb is the subject of a new clause.
+                    Some(c2) if finite_verb_at(ctx, c2.end) => break,
                     Some(c2) if out.len() < 6 => {
                         out.push(c2.clone());
                         end = c2.end;
@@ -1282,6 +1317,30 @@ const LINK_BREAKERS: &[&str] = &[
 /// Verb-like endings ("Wood believes Wales …", "a suit charging ADM"): an apposition's noun
 /// is nearly always singular ("rival", "chipmaker", "successor"), so plural-looking words are
 /// rejected too ("boss", "Tunis", "bonus" keep their final s).
+/// Auxiliaries of a passive verb: "was welcomed", "has been rejected", "will be signed".
+const PASSIVE_AUX: &[&str] = &[
+    "was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
+    "also",
+];
+
+/// Whether the word at `k` is a finite verb that can open a predicate: an auxiliary, a
+/// speech verb, an irregular past or a regular past in -ed ("Italy criticised", "Iran has").
+fn finite_verb_at(ctx: &SentCtx, k: usize) -> bool {
+    const FINITE_AUX: &[&str] = &[
+        "has", "have", "had", "is", "was", "were", "are", "will", "would", "shall", "should",
+        "may", "might", "can", "could", "must", "does", "did", "wo", "ca",
+    ];
+    // "the United States", "Allied forces": a capitalised word or a mention is a name.
+    if ctx.caps.get(k).copied().unwrap_or(false) || ctx.in_mention(k) {
+        return false;
+    }
+    let w = ctx.word(k);
+    is_in(FINITE_AUX, w)
+        || is_in(SPEECH_VERBS, w)
+        || is_in(IRREGULAR_PAST, w)
+        || (w.len() > 3 && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
+}
+
 fn looks_verbal(w: &str) -> bool {
     w.ends_with("ed")
         || w.ends_with("ing")
@@ -1390,9 +1449,20 @@ fn verb_rules(
                 while b > 0 && ctx.word(b - 1).ends_with("ly") {
                     b -= 1;
                 }
+                // A topic as the passive subject: "the ceasefire was welcomed by Italy"
+                // (actor subjects are found by `subject_before` below).
+                let mut be = b;
+                while be > 0 && is_in(PASSIVE_AUX, ctx.word(be - 1)) {
+                    be -= 1;
+                }
                 let reduced = cands
                     .iter()
                     .find(|c| c.end == b && c.start < b)
+                    .or_else(|| {
+                        cands.iter().find(|c| {
+                            be < b && c.end == be && matches!(c.target, StanceTarget::Topic(_))
+                        })
+                    })
                     .filter(|c| !topic_only || matches!(c.target, StanceTarget::Topic(_)));
                 let (target, tgt_end) = match (topic_only, reduced) {
                     (_, Some(c)) => (c.target.clone(), c.end),

@@ -545,6 +545,72 @@ fn act_nouns_urging_and_carried_subjects() {
 }
 
 #[test]
+fn clause_coordination_is_not_a_list() {
+    // ", and" after a single object starts a new clause: Nicaragua is the next subject, not a
+    // second object of "condemned", and not a conjunct of the subject "Georgia".
+    for text in [
+        "Russia invaded Georgia, and Nicaragua condemned Moscow.",
+        "Russia invaded Georgia, and Nicaragua, which had hesitated, condemned Moscow.",
+        "Russia invaded Georgia and Nicaragua condemned Moscow.",
+    ] {
+        let (d, s) = tag(text, &[], &rules_only());
+        assert_eq!(
+            find(&d, &s, "nicaragua", "russia").polarity,
+            Polarity::Oppose
+        );
+        assert_eq!(find(&d, &s, "russia", "georgia").polarity, Polarity::Oppose);
+        assert!(
+            !s.iter()
+                .any(|x| d.actors[x.source].key == "georgia" || key(&d, &x.target) == "nicaragua"),
+            "{text}: {s:?}"
+        );
+    }
+    // Real lists still hold: a serial comma with three members, and a plain "and".
+    let (d, s) = tag(
+        "France condemned Russia, Abkhazia, and Nicaragua.",
+        &[],
+        &rules_only(),
+    );
+    for t in ["russia", "abkhazia", "nicaragua"] {
+        assert_eq!(find(&d, &s, "france", t).polarity, Polarity::Oppose);
+    }
+    let (d, s) = tag("France and Georgia condemned Russia.", &[], &rules_only());
+    find(&d, &s, "france", "russia");
+    find(&d, &s, "georgia", "russia");
+    // A speech verb's complement keeps its coordinated subject.
+    let (d, s) = tag(
+        "Paris said France and Georgia had condemned Russia.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "georgia", "russia");
+    // A later predicate's object is not this cue's: "Georgia's bid to join NATO" was opposed by
+    // Russia; Georgia takes no stance toward Russia.
+    let (d, s) = tag(
+        "Georgia's bid to join NATO was opposed by Russia.",
+        &[],
+        &rules_only(),
+    );
+    assert!(!s.iter().any(|x| key(&d, &x.target) == "russia"), "{s:?}");
+    // A reduced relative with "by" stays inside the object.
+    let (d, s) = tag(
+        "France backed a plan proposed by Georgia.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "france", "georgia");
+    // A topic as the subject of a passive.
+    let r = staged(
+        "The ceasefire was welcomed by France.",
+        &[("France", "LOC")],
+    );
+    assert!(
+        has(&r, "France", "topic:ceasefire", Polarity::Support),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn negation_flips_polarity() {
     let (d, pos) = tag("Russia recognised Abkhazia.", &[], &rules_only());
     let plain = find(&d, &pos, "russia", "abkhazia").clone();
@@ -1349,4 +1415,24 @@ fn a_speaker_quoting_their_own_state_does_not_target_it() {
     );
     assert!(has(&r, "Rosa Quispe", "Chile", Polarity::Oppose), "{r:?}");
     assert!(!r.iter().any(|(_, t, _)| t == "Peru"), "{r:?}");
+}
+
+#[test]
+fn former_states_act() {
+    // Archive news names states that no longer exist; they act like any other state, and their
+    // seat of government stands for them.
+    let r = staged(
+        "West Germany criticised Japan. Bonn later backed Yugoslavia.",
+        &[
+            ("West Germany", "LOC"),
+            ("Japan", "LOC"),
+            ("Bonn", "LOC"),
+            ("Yugoslavia", "LOC"),
+        ],
+    );
+    assert!(has(&r, "West Germany", "Japan", Polarity::Oppose), "{r:?}");
+    assert!(
+        has(&r, "West Germany", "Yugoslavia", Polarity::Support),
+        "{r:?}"
+    );
 }
