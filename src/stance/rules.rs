@@ -1186,7 +1186,14 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
         }
         // "rejected the plan, and Italy criticised …": a comma and a conjunction after the
         // object start a new clause.
-        if ctx.word(k) == "," && matches!(ctx.word(k + 1), "and" | "or" | "yet" | "so") {
+        if ctx.word(k) == ","
+            && matches!(
+                ctx.word(k + 1),
+                "and" | "or" | "yet" | "so" | "which" | "who" | "whom" | "whose" | "where"
+            )
+        {
+            // … and ", which the Foreign Office says …": a relative clause's mentions are
+            // not the object either.
             break;
         }
         // "Georgia's bid to join NATO was opposed by Russia": a finite verb starts another
@@ -1197,6 +1204,14 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
             break;
         }
         if let Some(mut c) = cands.iter().find(|c| c.start == k) {
+            // "will veto the legislation and Congress is not expected to …": a mention after a
+            // conjunction and before a finite verb is the next clause's subject.
+            if k > p
+                && matches!(ctx.word(k - 1), "and" | "or" | "but")
+                && finite_verb_at(ctx, c.end)
+            {
+                break;
+            }
             if matches!(c.target, StanceTarget::Actor(_)) {
                 let head = ctx.proxy_head(c.start, c.end);
                 // "Chinese chipmaker Huaxin", "Green Party candidate Miriam Hoffmann": the

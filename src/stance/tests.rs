@@ -592,6 +592,17 @@ fn clause_coordination_is_not_a_list() {
         &rules_only(),
     );
     assert!(!s.iter().any(|x| key(&d, &x.target) == "russia"), "{s:?}");
+    // A relative clause's mentions and the next clause's subject are not the object.
+    for text in [
+        "France condemned the plan, which Georgia says will cost too much.",
+        "France will veto the plan and Georgia is not expected to object.",
+    ] {
+        let (d, s) = tag(text, &[], &rules_only());
+        assert!(
+            !s.iter().any(|x| key(&d, &x.target) == "georgia"),
+            "{text}: {s:?}"
+        );
+    }
     // A reduced relative with "by" stays inside the object.
     let (d, s) = tag(
         "France backed a plan proposed by Georgia.",
