@@ -1278,11 +1278,61 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
                 closed = out.len();
             }
             out.truncate(closed);
+            if out.len() == 1 {
+                if let Some(t) = complement_topic(ctx, cands, &out[0]) {
+                    out.push(t);
+                }
+            }
             break;
         }
         k += 1;
     }
     out
+}
+
+/// Nouns whose complement names what an actor proposes or seeks: "an EU proposal for a
+/// ceasefire", "Moldova's bid to join NATO".
+const PROPOSAL_HEADS: &[&str] = &[
+    "proposal",
+    "proposals",
+    "plan",
+    "plans",
+    "bid",
+    "offer",
+    "call",
+    "calls",
+    "push",
+    "demand",
+    "demands",
+    "application",
+    "request",
+    "initiative",
+    "draft",
+];
+
+/// A topic in the complement of an actor's proposal noun ("rejected a European Union proposal
+/// for a 30-day ceasefire", "ratified Moldova's bid to join NATO"): the stance is toward the
+/// topic as well as the actor.
+fn complement_topic(ctx: &SentCtx, cands: &[Cand], obj: &Cand) -> Option<Cand> {
+    if !matches!(obj.target, StanceTarget::Actor(_)) {
+        return None;
+    }
+    let mut h = obj.end;
+    if ctx.word(h) == "'s" {
+        h += 1;
+    }
+    if !is_in(PROPOSAL_HEADS, ctx.word(h)) || !matches!(ctx.word(h + 1), "for" | "of" | "to" | "on")
+    {
+        return None;
+    }
+    let from = h + 2;
+    let topic = cands.iter().find(|c| {
+        matches!(c.target, StanceTarget::Topic(_)) && c.start >= from && c.start <= from + 3
+    })?;
+    let clean = (from..topic.start).all(|k| {
+        !is_in(CLAUSE_BREAK, ctx.word(k)) && ctx.word(k) != "," && !finite_verb_at(ctx, k)
+    });
+    clean.then(|| topic.clone())
 }
 
 /// Words that end a noun phrase: conjunctions, relative words, adverbs of time and degree

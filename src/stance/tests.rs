@@ -610,6 +610,15 @@ fn clause_coordination_is_not_a_list() {
         &rules_only(),
     );
     find(&d, &s, "france", "georgia");
+    // A topic in the complement of an actor's proposal is a target too.
+    let r = staged(
+        "Georgia rejected a French proposal for a truce.",
+        &[("Georgia", "LOC"), ("French", "MISC")],
+    );
+    assert!(
+        has(&r, "Georgia", "topic:ceasefire", Polarity::Oppose),
+        "{r:?}"
+    );
     // A topic as the subject of a passive.
     let r = staged(
         "The ceasefire was welcomed by France.",
