@@ -793,6 +793,11 @@ fn gap_ok(ctx: &SentCtx, lex: &Lexicon, a: usize, b: usize, noun_cue: bool) -> b
                     i = close + 1;
                     continue;
                 }
+            } else if i == a && matches!(ctx.word(i + 1), "which" | "who") {
+                // A non-restrictive relative on the subject: "Spain, which has never
+                // recognised Kosovo".
+                i += 2;
+                continue;
             }
             i += 1;
             continue;
@@ -1576,6 +1581,9 @@ fn verb_rules(
                     continue;
                 };
                 q = f;
+            }
+            if reciprocal::each_other(ctx, lex, i, after_adverbs(ctx, q), cue, &cue_name, out) {
+                continue;
             }
             let Some((source, src_end, earlier_clause)) = subject_before_how(ctx, lex, i, noun_cue)
             else {

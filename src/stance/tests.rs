@@ -603,6 +603,25 @@ fn clause_coordination_is_not_a_list() {
             "{text}: {s:?}"
         );
     }
+    // A non-restrictive relative's verb takes the mention before it as subject.
+    let (d, s) = tag(
+        "France, which has never recognised Abkhazia, said nothing.",
+        &[],
+        &rules_only(),
+    );
+    assert_eq!(
+        find(&d, &s, "france", "abkhazia").polarity,
+        Polarity::Oppose
+    );
+    // "each other" with a coordinated subject, or a plural pronoun standing for one.
+    for text in [
+        "France and Georgia accused each other of lying.",
+        "France and Georgia said they would back each other's bids.",
+    ] {
+        let (d, s) = tag(text, &[], &rules_only());
+        let fg = find(&d, &s, "france", "georgia").polarity;
+        assert_eq!(fg, find(&d, &s, "georgia", "france").polarity, "{text}");
+    }
     // A reduced relative with "by" stays inside the object.
     let (d, s) = tag(
         "France backed a plan proposed by Georgia.",

@@ -1,6 +1,7 @@
 //! Reciprocal verbs with a coordinated subject and no object: "Nigeria and Ghana signed a
-//! defence pact", "Armenian and Azerbaijani forces clashed". Each conjunct takes the stance
-//! toward each other one.
+//! defence pact", "Armenian and Azerbaijani forces clashed", and any stance cue whose object
+//! is "each other" ("agreed to back each other's bids"). Each conjunct takes the stance toward
+//! each other one.
 
 use super::{
     flip, negated_weight, push, scope, subject_before, subject_conjuncts, Found, SentCtx,
@@ -58,6 +59,83 @@ pub(super) fn reciprocal(
             return;
         }
     }
+    pairwise(ctx, lex, i, cue.weight, pol, cue_name, out);
+}
+
+/// "Brazil and Germany would support each other's bids": a stance cue whose object is "each
+/// other" or "one another" gives every conjunct of the subject the stance toward every other
+/// one. Returns whether the object was such a phrase.
+pub(super) fn each_other(
+    ctx: &SentCtx,
+    lex: &Lexicon,
+    i: usize,
+    at: usize,
+    cue: &Cue,
+    cue_name: &str,
+    out: &mut Vec<Found>,
+) -> bool {
+    let CueKind::Stance(pol) = cue.kind else {
+        return false;
+    };
+    let w = (ctx.word(at), ctx.word(at + 1));
+    if !matches!(w, ("each", "other") | ("one", "another")) {
+        return false;
+    }
+    // "Brazil and Germany said they would support each other's bids": a plural pronoun
+    // subject stands for the sentence's coordinated subject.
+    if let Some(pron) = (i.saturating_sub(4)..i).find(|&k| matches!(ctx.word(k), "they" | "we")) {
+        let conjuncts = ctx
+            .mentions
+            .iter()
+            .filter(|m| m.end < i)
+            .map(|m| subject_conjuncts(ctx, m.actor, m.end).0)
+            .find(|c| c.len() >= 2);
+        if let Some(sources) = conjuncts {
+            let (neg, modal) = scope(ctx, lex, pron + 1, i);
+            let score = negated_weight(cue.weight, neg) * modal;
+            push_pairs(&sources, flip(pol, neg), score, cue_name, out);
+            return true;
+        }
+    }
+    pairwise(ctx, lex, i, cue.weight, pol, cue_name, out);
+    true
+}
+
+/// One record from each of `sources` toward each other one.
+fn push_pairs(
+    sources: &[usize],
+    pol: crate::doc::Polarity,
+    score: f32,
+    cue_name: &str,
+    out: &mut Vec<Found>,
+) {
+    for &a in sources {
+        for &b in sources {
+            if a != b {
+                push(
+                    out,
+                    a,
+                    &StanceTarget::Actor(b),
+                    pol,
+                    score,
+                    cue_name.to_string(),
+                    "verb",
+                );
+            }
+        }
+    }
+}
+
+/// Every conjunct of the subject of the cue at `i` toward every other conjunct.
+fn pairwise(
+    ctx: &SentCtx,
+    lex: &Lexicon,
+    i: usize,
+    weight: f32,
+    pol: crate::doc::Polarity,
+    cue_name: &str,
+    out: &mut Vec<Found>,
+) {
     let Some((source, src_end)) = subject_before(ctx, lex, i, false) else {
         return;
     };
@@ -66,20 +144,6 @@ pub(super) fn reciprocal(
         return;
     }
     let (neg, modal) = scope(ctx, lex, src_end, i);
-    let score = negated_weight(cue.weight, neg) * modal;
-    for &a in &sources {
-        for &b in &sources {
-            if a != b {
-                push(
-                    out,
-                    a,
-                    &StanceTarget::Actor(b),
-                    flip(pol, neg),
-                    score,
-                    cue_name.to_string(),
-                    "verb",
-                );
-            }
-        }
-    }
+    let score = negated_weight(weight, neg) * modal;
+    push_pairs(&sources, flip(pol, neg), score, cue_name, out);
 }
