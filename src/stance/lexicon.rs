@@ -174,6 +174,7 @@ impl Cue {
     /// Length and index of the longest alternative that matches at `words[i..]`.
     pub fn match_form(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
+        let mut skipped = false;
         let first = words.get(i).and_then(|w| w.as_bytes().first()).copied();
         for (fi, form) in self.forms.iter().enumerate() {
             if form.is_empty() || i + form.len() > words.len() {
@@ -187,16 +188,34 @@ impl Cue {
             {
                 continue;
             }
-            let ok = form.iter().enumerate().all(|(k, w)| {
-                let tok = words.get(i + k).map(String::as_str).unwrap_or("");
-                if k == 0 {
-                    inflects(tok, w)
-                } else {
-                    tok == w
+            // "must still be held accountable": one adverb may follow a modal that opens a
+            // phrase (never "not", which is the negation scope's business).
+            let skips: &[usize] = if form.len() > 1 && matches!(form[0].as_str(), "must" | "should")
+            {
+                &[0, 1]
+            } else {
+                &[0]
+            };
+            for &skip in skips {
+                if skip == 1 && !words.get(i + 1).is_some_and(|t| is_modal_adverb(t)) {
+                    continue;
                 }
-            });
-            if ok && best.is_none_or(|(b, _)| form.len() > b) {
-                best = Some((form.len(), fi));
+                let ok = form.iter().enumerate().all(|(k, w)| {
+                    let at = if k == 0 { i } else { i + k + skip };
+                    let tok = words.get(at).map(String::as_str).unwrap_or("");
+                    if k == 0 {
+                        inflects(tok, w)
+                    } else {
+                        tok == w
+                    }
+                });
+                let len = form.len() + skip;
+                // At equal length a phrase that spells the adverb out wins ("must first
+                // withdraw" over "must withdraw" with a skip), so the cue column is exact.
+                if ok && best.is_none_or(|(b, _)| len > b || (len == b && skip == 0 && skipped)) {
+                    best = Some((len, fi));
+                    skipped = skip == 1;
+                }
             }
         }
         best
@@ -493,6 +512,15 @@ fn parse_pattern(p: &str) -> Result<Pattern, String> {
     }
 }
 
+/// Adverbs allowed between a modal and the rest of a cue phrase ("must still", "should
+/// immediately").
+fn is_modal_adverb(w: &str) -> bool {
+    matches!(
+        w,
+        "still" | "first" | "now" | "also" | "then" | "finally" | "ultimately" | "urgently"
+    ) || (w.len() > 4 && w.ends_with("ly") && w != "only")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +550,41 @@ mod tests {
         assert!(lex.cues.len() > 30);
         assert!(!lex.negations.is_empty());
         assert!(!lex.modals.is_empty());
+    }
+
+    #[test]
+    fn one_adverb_after_a_modal() {
+        let lex = Lexicon::builtin().expect("built-in lexicon parses");
+        let words = |t: &str| t.split(' ').map(String::from).collect::<Vec<_>>();
+        let cue = lex
+            .cues
+            .iter()
+            .find(|c| {
+                c.forms
+                    .iter()
+                    .any(|f| f.join(" ") == "must be held accountable")
+            })
+            .expect("demand phrases are built in");
+        let w = words("tehran must still be held accountable");
+        let (len, form) = cue.match_form(&w, 1).expect("adverb skipped");
+        assert_eq!(
+            (len, cue.form_name(form).as_str()),
+            (5, "must be held accountable")
+        );
+        // "not" is never skipped, and two adverbs are too many.
+        assert!(cue
+            .match_form(&words("must not be held accountable"), 0)
+            .is_none());
+        assert!(cue
+            .match_form(&words("must still surely be held accountable"), 0)
+            .is_none());
+        // A phrase that spells the adverb out is preferred.
+        let w = words("must first withdraw");
+        let (len, form) = cue.match_form(&w, 0).expect("matches");
+        assert_eq!(
+            (len, cue.form_name(form).as_str()),
+            (3, "must first withdraw")
+        );
     }
 
     #[test]

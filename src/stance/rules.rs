@@ -855,6 +855,8 @@ const MEMBER_NOUNS: &[&str] = &[
     "spokesperson",
     "government",
     "president",
+    "board",
+    "management",
 ];
 
 /// True when the mention starting at `start` follows "<member noun> of (the)".

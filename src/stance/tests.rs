@@ -622,6 +622,12 @@ fn clause_coordination_is_not_a_list() {
         let fg = find(&d, &s, "france", "georgia").polarity;
         assert_eq!(fg, find(&d, &s, "georgia", "france").polarity, "{text}");
     }
+    // "The board of X" acts for X.
+    let r = staged(
+        "The board of Gazprom rejected a takeover bid from Danish rival Maersk.",
+        &[("Gazprom", "ORG"), ("Danish", "MISC"), ("Maersk", "ORG")],
+    );
+    assert!(has(&r, "Gazprom", "Maersk", Polarity::Oppose), "{r:?}");
     // A reduced relative with "by" stays inside the object.
     let (d, s) = tag(
         "France backed a plan proposed by Georgia.",
