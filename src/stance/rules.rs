@@ -1407,10 +1407,13 @@ fn finite_verb_at(ctx: &SentCtx, k: usize) -> bool {
         return false;
     }
     let w = ctx.word(k);
+    // "the renewed ceasefire", "its disputed claim": after a determiner an -ed word is an
+    // adjective.
+    let adjective = k > 0 && is_in(DETERMINERS, ctx.word(k - 1));
     is_in(FINITE_AUX, w)
         || is_in(SPEECH_VERBS, w)
         || is_in(IRREGULAR_PAST, w)
-        || (w.len() > 3 && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
+        || (w.len() > 3 && !adjective && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
 }
 
 fn looks_verbal(w: &str) -> bool {

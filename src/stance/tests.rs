@@ -628,6 +628,13 @@ fn clause_coordination_is_not_a_list() {
         &[("Gazprom", "ORG"), ("Danish", "MISC"), ("Maersk", "ORG")],
     );
     assert!(has(&r, "Gazprom", "Maersk", Polarity::Oppose), "{r:?}");
+    // An -ed adjective after a determiner does not end the object.
+    let (d, s) = tag(
+        "Georgia welcomed the renewed NATO pledge.",
+        &[],
+        &rules_only(),
+    );
+    find(&d, &s, "georgia", "nato");
     // A reduced relative with "by" stays inside the object.
     let (d, s) = tag(
         "France backed a plan proposed by Georgia.",
