@@ -173,8 +173,8 @@ impl Cue {
 
     /// Length and index of the longest alternative that matches at `words[i..]`.
     pub fn match_form(&self, words: &[String], i: usize) -> Option<(usize, usize)> {
-        let mut best: Option<(usize, usize)> = None;
-        let mut skipped = false;
+        // (length, spelled out without a skipped adverb, form index)
+        let mut best: Option<(usize, bool, usize)> = None;
         let first = words.get(i).and_then(|w| w.as_bytes().first()).copied();
         for (fi, form) in self.forms.iter().enumerate() {
             if form.is_empty() || i + form.len() > words.len() {
@@ -209,16 +209,15 @@ impl Cue {
                         tok == w
                     }
                 });
-                let len = form.len() + skip;
                 // At equal length a phrase that spells the adverb out wins ("must first
                 // withdraw" over "must withdraw" with a skip), so the cue column is exact.
-                if ok && best.is_none_or(|(b, _)| len > b || (len == b && skip == 0 && skipped)) {
-                    best = Some((len, fi));
-                    skipped = skip == 1;
+                let rank = (form.len() + skip, skip == 0);
+                if ok && best.is_none_or(|(l, exact, _)| rank > (l, exact)) {
+                    best = Some((rank.0, rank.1, fi));
                 }
             }
         }
-        best
+        best.map(|(len, _, fi)| (len, fi))
     }
 
     /// The alternative `i` as text (what a record's `cue` column shows).

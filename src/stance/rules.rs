@@ -1075,14 +1075,11 @@ fn coordinated_before(ctx: &SentCtx, start: usize) -> Vec<usize> {
             break;
         }
         // "Germany condemned Russia and Italy criticised Iran": a conjunct right after a verb
-        // is that verb's object, not part of the subject.
-        let before = if m.start > 0 && ctx.word(m.start - 1) == "the" {
-            m.start.saturating_sub(2)
-        } else {
-            m.start.saturating_sub(1)
-        };
-        // A speech verb's complement has its own subject: "said the ADB and IACO could".
-        if m.start > 0 && finite_verb_at(ctx, before) && !is_in(SPEECH_VERBS, ctx.word(before)) {
+        // is that verb's object, not part of the subject; but a speech verb's complement has
+        // its own subject ("said the ADB and IACO could").
+        if word_before(ctx, m.start, &["the"])
+            .is_some_and(|(b, w)| finite_verb_at(ctx, b) && !is_in(SPEECH_VERBS, w))
+        {
             break;
         }
         out.push(m.actor);
@@ -1204,9 +1201,8 @@ fn targets_after(ctx: &SentCtx, cands: &[Cand], p: usize, window: usize) -> Vec<
             break;
         }
         // "Georgia's bid to join NATO was opposed by Russia": a finite verb starts another
-        // predicate, whose objects are not this cue's.
-        // An -ed verb followed by "by" is a reduced relative inside the object ("a budget
-        // proposed by Verhofstadt", "tax increases voted by Congress").
+        // predicate, whose objects are not this cue's; but an -ed verb followed by "by" is a
+        // reduced relative inside the object ("a budget proposed by Verhofstadt").
         if k > p && finite_verb_at(ctx, k) && ctx.word(k + 1) != "by" {
             break;
         }
@@ -1386,10 +1382,8 @@ const LINK_BREAKERS: &[&str] = &[
     "next",
 ];
 
-/// Verb-like endings ("Wood believes Wales …", "a suit charging ADM"): an apposition's noun
-/// is nearly always singular ("rival", "chipmaker", "successor"), so plural-looking words are
-/// rejected too ("boss", "Tunis", "bonus" keep their final s).
-/// Auxiliaries of a passive verb: "was welcomed", "has been rejected", "will be signed".
+/// Auxiliaries of a passive verb, and "also" between them: "was welcomed", "has been
+/// rejected", "will also be signed".
 const PASSIVE_AUX: &[&str] = &[
     "was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "will", "would",
     "also",
@@ -1416,6 +1410,9 @@ fn finite_verb_at(ctx: &SentCtx, k: usize) -> bool {
         || (w.len() > 3 && !adjective && w.ends_with("ed") && w.chars().all(char::is_alphabetic))
 }
 
+/// Verb-like endings ("Wood believes Wales …", "a suit charging ADM"): an apposition's noun
+/// is nearly always singular ("rival", "chipmaker", "successor"), so plural-looking words are
+/// rejected too ("boss", "Tunis", "bonus" keep their final s).
 fn looks_verbal(w: &str) -> bool {
     w.ends_with("ed")
         || w.ends_with("ing")

@@ -7,7 +7,7 @@ use super::{
     flip, negated_weight, push, scope, subject_before, subject_conjuncts, Found, SentCtx,
     CLAUSE_BREAK,
 };
-use crate::doc::StanceTarget;
+use crate::doc::{Polarity, StanceTarget};
 use crate::stance::lexicon::{Cue, CueKind, Lexicon};
 
 /// Cue lemmas read reciprocally when their "with" object is missing.
@@ -91,9 +91,17 @@ pub(super) fn each_other(
             .map(|m| subject_conjuncts(ctx, m.actor, m.end).0)
             .find(|c| c.len() >= 2);
         if let Some(sources) = conjuncts {
-            let (neg, modal) = scope(ctx, lex, pron + 1, i);
-            let score = negated_weight(cue.weight, neg) * modal;
-            push_pairs(&sources, flip(pol, neg), score, cue_name, out);
+            push_pairs(
+                ctx,
+                lex,
+                &sources,
+                pron + 1,
+                i,
+                cue.weight,
+                pol,
+                cue_name,
+                out,
+            );
             return true;
         }
     }
@@ -101,14 +109,23 @@ pub(super) fn each_other(
     true
 }
 
-/// One record from each of `sources` toward each other one.
+/// One record from each of `sources` toward each other one, with the negation and modality
+/// between the subject (ending before `from`) and the cue at `i`.
+#[allow(clippy::too_many_arguments)]
 fn push_pairs(
+    ctx: &SentCtx,
+    lex: &Lexicon,
     sources: &[usize],
-    pol: crate::doc::Polarity,
-    score: f32,
+    from: usize,
+    i: usize,
+    weight: f32,
+    pol: Polarity,
     cue_name: &str,
     out: &mut Vec<Found>,
 ) {
+    let (neg, modal) = scope(ctx, lex, from, i);
+    let score = negated_weight(weight, neg) * modal;
+    let pol = flip(pol, neg);
     for &a in sources {
         for &b in sources {
             if a != b {
@@ -132,7 +149,7 @@ fn pairwise(
     lex: &Lexicon,
     i: usize,
     weight: f32,
-    pol: crate::doc::Polarity,
+    pol: Polarity,
     cue_name: &str,
     out: &mut Vec<Found>,
 ) {
@@ -143,7 +160,5 @@ fn pairwise(
     if sources.len() < 2 {
         return;
     }
-    let (neg, modal) = scope(ctx, lex, src_end, i);
-    let score = negated_weight(weight, neg) * modal;
-    push_pairs(&sources, flip(pol, neg), score, cue_name, out);
+    push_pairs(ctx, lex, &sources, src_end, i, weight, pol, cue_name, out);
 }
