@@ -6,7 +6,8 @@
 //! 1. multinomial logistic regression over hashed, target-relative sparse features
 //!    ([`features::sparse`]: each word with its side and distance bucket, negation scope,
 //!    quotation side, bigrams, the words around the target, 20,000-way word clusters, prior
-//!    word polarity from the VADER lexicon (`sentiment_lexicon`)), trained with AdaGrad and
+//!    word polarity from the VADER lexicon, and AFINN-165 for words VADER lacks
+//!    (`sentiment_lexicon`)), trained with AdaGrad and
 //!    lazy L2;
 //! 2. a small MLP ([`mlp`]) over pooled word vectors around the target
 //!    ([`features::dense`]), trained with Adam and dropout.

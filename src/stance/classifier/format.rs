@@ -12,7 +12,9 @@ use super::Classifier;
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"NMSTANCE";
 /// Format version; bump on any change of layout or features.
-pub const VERSION: u32 = 3;
+/// Version 4 (same layout as 3) reads prior polarity from AFINN-165 too, so a version-3 model
+/// would see lexicon features it was not trained with.
+pub const VERSION: u32 = 4;
 
 fn put_f32s(buf: &mut Vec<u8>, v: &[f32]) {
     for x in v {
