@@ -4,10 +4,20 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::actors::knowledge::{Gender, VerbClass};
+use crate::actors::names::{is_possessive_token, strip_possessive};
 use crate::actors::view::TokenView;
 use crate::doc::{ActorType, Doc, MentionKind};
 
 use super::cues::{is_punct, is_speaker_gap, GENERIC_SOURCES};
+
+/// Conjunctions that open a new clause with its own subject after a comma.
+const CONTRAST: [&str; 6] = ["but", "while", "whereas", "although", "though", "yet"];
+
+/// Prepositions whose object is not the author of a following participle ("sent a telex to
+/// X saying …", "dropped leaflets at X calling for …"). Left out: "from" and "by" ("a letter
+/// from X accusing …" is X's) and "with", whose absolute construction makes its object the
+/// speaker ("criticised, with the players' union accusing the club …").
+const NON_AUTHOR_PREPS: [&str; 7] = ["to", "against", "at", "on", "into", "before", "in"];
 
 /// A mention as a token range.
 #[derive(Debug, Clone)]
@@ -134,9 +144,17 @@ impl<'a> QCtx<'a> {
         if e <= lo {
             return None;
         }
-        if v.lower(cue).ends_with("ing") && v.tok(e - 1) == "," {
+        let participle = v.lower(cue).ends_with("ing");
+        if participle && v.tok(e - 1) == "," {
             // "X criticized the plan, saying …", "“…,” X told reporters, adding that …": the
-            // subject of the sentence speaks.
+            // subject of the clause before the comma speaks, which is the sentence's subject
+            // unless a contrast opened a new clause ("A accepted the truce, but B rejected
+            // it, saying …" → B).
+            if let Some(clo) = self.contrast_clause_start(lo, e - 1) {
+                if let Some(sp) = self.clause_subject_or_pronoun(clo, e - 1) {
+                    return Some(sp);
+                }
+            }
             return self.subject(lo, e - 1);
         }
         if v.tok(e - 1) == "," {
@@ -151,25 +169,111 @@ impl<'a> QCtx<'a> {
             }
             return self.np_ending_at(p, lo, loose);
         }
+        if participle {
+            // "filed a complaint with the European Commission accusing Huawei of …": a
+            // prepositional object before a participle is not its speaker; the complaint's
+            // author, the clause subject, is.
+            if let Some(m) = self.mention_ending_at(e) {
+                let mut p = m.toks.start;
+                if p > lo && v.lower(p - 1) == "the" {
+                    p -= 1;
+                }
+                if p > lo && NON_AUTHOR_PREPS.contains(&v.lower(p - 1).as_str()) {
+                    return self.subject(lo, p - 1);
+                }
+            }
+        }
         self.np_ending_at(e, lo, loose)
+    }
+
+    /// Start of the last clause in `lo..hi` opened by a contrast (", but", ", while",
+    /// ", whereas", ", although", ", though", ", yet") or a semicolon: the token after it.
+    /// ", and" is not one: "Russia, France, and Germany criticised the plan" is one subject.
+    fn contrast_clause_start(&self, lo: usize, hi: usize) -> Option<usize> {
+        let v = &self.v;
+        (lo + 1..hi).rev().find_map(|k| {
+            let w = v.lower(k);
+            if v.tok(k) == ";" && !v.in_quote(k) {
+                return Some(k + 1);
+            }
+            (CONTRAST.contains(&w.as_str()) && v.tok(k - 1) == "," && !v.in_quote(k))
+                .then_some(k + 1)
+        })
+    }
+
+    /// The subject of the clause `lo..hi`: its first actor mention (as [`Self::subject`]), or
+    /// a pronoun opening it ("…, but he rejected it, saying …").
+    fn clause_subject_or_pronoun(&self, lo: usize, hi: usize) -> Option<Speaker> {
+        let v = &self.v;
+        if lo < hi && self.is_pronoun(v.tok(lo)) {
+            return Some(Speaker {
+                actor: None,
+                text: v.tok(lo).to_string(),
+                toks: lo..lo + 1,
+            });
+        }
+        self.subject(lo, hi)
     }
 
     /// The first actor mention in `lo..hi` that is not a place, when no verb precedes it: the
     /// subject of a sentence like "Russia issued a condemnation, saying …".
     fn subject(&self, lo: usize, hi: usize) -> Option<Speaker> {
         let v = &self.v;
-        for i in lo..hi {
+        let mut i = lo;
+        while i < hi {
+            let here = i;
+            i += 1;
+            // "Turkey, which occupies northern Cyprus, had insisted …": the relative clause
+            // names no subject of the sentence.
+            if v.tok(here) == "," && matches!(v.lower(here + 1).as_str(), "which" | "who") {
+                match (here + 1..hi).find(|&k| v.tok(k) == ",") {
+                    Some(close) => {
+                        i = close + 1;
+                        continue;
+                    }
+                    None => return None,
+                }
+            }
+            let i = here;
             // Names inside a quotation are what was said, not who said it.
             if v.in_quote(i) {
                 continue;
             }
             if let Some(m) = self.mention_starting_at(i) {
                 if !self.is_place(m) {
-                    return Some(self.speaker_of(m));
+                    return Some(
+                        self.modified_head(m, hi)
+                            .unwrap_or_else(|| self.speaker_of(m)),
+                    );
                 }
             }
             if self.verb(v.tok(i)).is_some() && v.tok(i).chars().all(char::is_lowercase) {
                 return None;
+            }
+        }
+        None
+    }
+
+    /// When `m` is a demonym or a possessive modifying a later name in the same noun phrase
+    /// ("Swedish telecoms group Nordlink Telecom", "Sudan's paramilitary Rapid Support
+    /// Forces"), that name: the phrase's head, not its modifier, is the subject.
+    fn modified_head(&self, m: &QMention, hi: usize) -> Option<Speaker> {
+        let v = &self.v;
+        let clitic = is_possessive_token(v.tok(m.toks.end));
+        let last = v.tok(m.toks.end.saturating_sub(1));
+        let possessive = clitic || strip_possessive(last).len() < last.len();
+        if m.kind != MentionKind::Demonym && !possessive {
+            return None;
+        }
+        let from = m.toks.end + usize::from(clitic);
+        for k in from..hi.min(from + 5) {
+            if is_punct(v.tok(k)) || self.verb(v.tok(k)).is_some() {
+                return None;
+            }
+            if let Some(h) = self.mention_starting_at(k) {
+                // "Heineken's Spanish activities": a demonym is another modifier, not the head.
+                return (!self.is_place(h) && h.kind != MentionKind::Demonym)
+                    .then(|| self.speaker_of(h));
             }
         }
         None

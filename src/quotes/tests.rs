@@ -221,3 +221,58 @@ fn extraction_never_panics() {
         ex.extract(&mut doc);
     }
 }
+
+#[test]
+fn participle_speakers_follow_the_clause_subject() {
+    let speaker = |text: &str, ents: &[(&str, &str)]| {
+        let doc = run(text, ents);
+        doc.quotes
+            .iter()
+            .find(|q| q.kind == QuoteKind::Indirect)
+            .and_then(|q| q.speaker.map(|a| doc.actors[a].key.clone()))
+    };
+    // A contrast opens a clause with its own subject.
+    assert_eq!(
+        speaker(
+            "The Volta Front accepted the proposal on Monday, but General Kofi Mensah rejected \
+             it, saying the rebels could not be trusted.",
+            &[("Volta Front", "ORG"), ("Kofi Mensah", "PER")],
+        ),
+        s("kofi mensah")
+    );
+    // A demonym or a possessive before the name is a modifier, not the subject.
+    assert_eq!(
+        speaker(
+            "Danish shipping group Nordhavn Lines criticised the levy, saying the port fees \
+             would drive trade away.",
+            &[("Danish", "MISC"), ("Nordhavn Lines", "ORG")],
+        ),
+        s("nordhavn lines")
+    );
+    // A relative clause names nobody who speaks.
+    assert_eq!(
+        speaker(
+            "Traders, who met Elena Sorel on Friday, opposed the tax, saying it would cost \
+             jobs.",
+            &[("Elena Sorel", "PER")],
+        ),
+        None
+    );
+    // The object of "to" before a participle is not its author ...
+    assert_eq!(
+        speaker(
+            "The banks sent a letter to Ostmark Bank saying they would pay their share.",
+            &[("Ostmark Bank", "ORG")],
+        ),
+        None
+    );
+    // ... but in "with X saying" X speaks.
+    assert_eq!(
+        speaker(
+            "The plan was criticised, with the Farmers Union saying the subsidies came too \
+             late.",
+            &[("Farmers Union", "ORG")],
+        ),
+        s("farmers union")
+    );
+}
