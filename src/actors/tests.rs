@@ -183,6 +183,16 @@ fn demonyms_with_group_nouns_name_their_state() {
         key_of(&doc, "Azerbaijani government").unwrap(),
         ("azerbaijan".into(), MentionKind::Demonym)
     );
+    // State media speak for their state; other media do not.
+    let doc = resolve(
+        "Chinese state media praised the deal, and Finnish media reported it. Talks resumed.",
+        &[("Chinese", "MISC"), ("Finnish", "MISC")],
+    );
+    assert_eq!(
+        key_of(&doc, "Chinese state media").unwrap(),
+        ("china".into(), MentionKind::Demonym)
+    );
+    assert!(key_of(&doc, "Finnish media").is_none());
 }
 
 #[test]
