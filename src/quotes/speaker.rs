@@ -170,9 +170,8 @@ impl<'a> QCtx<'a> {
             return self.np_ending_at(p, lo, loose);
         }
         if participle {
-            // "filed a complaint with the European Commission accusing Huawei of …": a
-            // prepositional object before a participle is not its speaker; the complaint's
-            // author, the clause subject, is.
+            // "sent a telex to Citibank saying …": a prepositional object before a participle
+            // is not its speaker; the clause subject is (see NON_AUTHOR_PREPS).
             if let Some(m) = self.mention_ending_at(e) {
                 let mut p = m.toks.start;
                 if p > lo && v.lower(p - 1) == "the" {
