@@ -35,6 +35,19 @@ pub enum EvalCmd {
         /// Label scheme of the data: conll or ontonotes.
         #[arg(long, default_value = "conll")]
         scheme: String,
+        /// Re-case every token before tagging, to measure headline robustness: as-is, upper
+        /// (ALL CAPS) or title (lower-cased, then first letter upper-cased). Gold labels stay.
+        #[arg(long, default_value = "as-is", value_parser = ["as-is", "upper", "title"])]
+        case: String,
+        /// Rename a gold label before scoring, FROM=TO (repeatable), to score data of another
+        /// scheme, e.g. WNUT-17 with the CoNLL model: --map person=PER --map location=LOC
+        /// --map group=ORG --map corporation=ORG --map creative-work=MISC --map product=MISC.
+        #[arg(long = "map", value_name = "FROM=TO", value_parser = parse_label_map)]
+        map: Vec<(String, String)>,
+        /// Drop this type from gold and predictions before scoring (repeatable), e.g.
+        /// --ignore MISC on data annotated with PER/ORG/LOC only.
+        #[arg(long = "ignore", value_name = "TYPE")]
+        ignore: Vec<String>,
     },
     /// Stance: records on the hand-written gold set, or target-dependent sentiment on NewsMTSC.
     ///
@@ -103,10 +116,20 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             model,
             data,
             scheme,
+            case,
+            map,
+            ignore,
         } => {
             let m = newsmill::ner::NerModel::load(&model)?;
+            let opts = newsmill::ner::EvalOptions {
+                case: newsmill::ner::CaseTransform::parse(&case).ok_or_else(|| {
+                    anyhow::anyhow!("--case {case:?}: allowed: as-is, upper, title")
+                })?,
+                map,
+                ignore,
+            };
             for d in &data {
-                println!("{}", newsmill::ner::evaluate(&m, d, &scheme)?);
+                println!("{}", newsmill::ner::evaluate_with(&m, d, &scheme, &opts)?);
             }
             Ok(())
         }
@@ -279,4 +302,12 @@ fn eval_sbd(data: &Path, errors: usize) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Parses `FROM=TO` of `eval ner --map`.
+fn parse_label_map(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_string(), b.to_string())),
+        _ => Err(format!("{s:?} is not FROM=TO (e.g. person=PER)")),
+    }
 }

@@ -8,6 +8,102 @@ use crate::eval::ratio;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// How `evaluate` transforms the data before scoring (robustness and cross-scheme rows of
+/// the model card). The default scores the file as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvalOptions {
+    /// Re-case every token before tagging (the gold labels stay).
+    pub case: CaseTransform,
+    /// Gold label renames `(from, to)`, e.g. `("person", "PER")` to score WNUT-17 with a
+    /// CoNLL model; gold types that are neither renamed nor predicted by the model still count.
+    pub map: Vec<(String, String)>,
+    /// Types dropped from both gold and predictions before scoring, e.g. `MISC` on data
+    /// whose annotation has no such type.
+    pub ignore: Vec<String>,
+}
+
+impl EvalOptions {
+    /// Gold label after renaming, or `None` when the type is ignored.
+    pub fn gold_label(&self, label: &str) -> Option<String> {
+        let l = self
+            .map
+            .iter()
+            .find(|(from, _)| from == label)
+            .map_or(label, |(_, to)| to.as_str());
+        (!self.ignore.iter().any(|i| i == l)).then(|| l.to_string())
+    }
+
+    /// Whether predictions of this type are scored.
+    pub fn keeps_prediction(&self, label: &str) -> bool {
+        !self.ignore.iter().any(|i| i == label)
+    }
+
+    /// A short description for the report header (empty for the defaults).
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.case != CaseTransform::AsIs {
+            parts.push(format!("case={}", self.case.name()));
+        }
+        if !self.map.is_empty() {
+            let m: Vec<String> = self.map.iter().map(|(a, b)| format!("{a}={b}")).collect();
+            parts.push(format!("map={}", m.join(",")));
+        }
+        if !self.ignore.is_empty() {
+            parts.push(format!("ignore={}", self.ignore.join(",")));
+        }
+        parts.join(" ")
+    }
+}
+
+/// Token re-casing for headline-style robustness evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseTransform {
+    /// Tokens as written.
+    #[default]
+    AsIs,
+    /// Every token in UPPER CASE.
+    Upper,
+    /// Every token lower-cased, then its first letter upper-cased ("Title Case").
+    Title,
+}
+
+impl CaseTransform {
+    /// Parse `as-is`, `upper` or `title`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "as-is" => Some(CaseTransform::AsIs),
+            "upper" => Some(CaseTransform::Upper),
+            "title" => Some(CaseTransform::Title),
+            _ => None,
+        }
+    }
+
+    /// The name `parse` accepts.
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseTransform::AsIs => "as-is",
+            CaseTransform::Upper => "upper",
+            CaseTransform::Title => "title",
+        }
+    }
+
+    /// The token re-cased.
+    pub fn apply(self, t: &str) -> String {
+        match self {
+            CaseTransform::AsIs => t.to_string(),
+            CaseTransform::Upper => t.to_uppercase(),
+            CaseTransform::Title => {
+                let lower = t.to_lowercase();
+                let mut c = lower.chars();
+                match c.next() {
+                    Some(f) => f.to_uppercase().chain(c).collect(),
+                    None => String::new(),
+                }
+            }
+        }
+    }
+}
+
 /// Counts for one entity type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TypeCounts {
@@ -147,6 +243,32 @@ impl fmt::Display for EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_recase_rename_and_ignore() {
+        assert_eq!(CaseTransform::Title.apply("mcDONALD'S"), "Mcdonald's");
+        assert_eq!(CaseTransform::Upper.apply("Straße"), "STRASSE");
+        assert_eq!(CaseTransform::parse("title"), Some(CaseTransform::Title));
+        assert_eq!(CaseTransform::parse("Title"), None);
+        let o = EvalOptions {
+            case: CaseTransform::Upper,
+            map: vec![
+                ("person".into(), "PER".into()),
+                ("product".into(), "MISC".into()),
+            ],
+            ignore: vec!["MISC".into()],
+        };
+        assert_eq!(o.gold_label("person").as_deref(), Some("PER"));
+        assert_eq!(o.gold_label("location").as_deref(), Some("location"));
+        assert_eq!(o.gold_label("product"), None);
+        assert!(!o.keeps_prediction("MISC"));
+        assert!(o.keeps_prediction("PER"));
+        assert_eq!(
+            o.describe(),
+            "case=upper map=person=PER,product=MISC ignore=MISC"
+        );
+        assert_eq!(EvalOptions::default().describe(), "");
+    }
 
     #[test]
     fn exact_match_scoring() {

@@ -25,7 +25,7 @@ pub mod wordpiece_align;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use eval::EvalReport;
+pub use eval::{CaseTransform, EvalOptions, EvalReport};
 pub use train::{train, TrainConfig, TrainReport};
 
 use decode::Scratch;
@@ -372,6 +372,16 @@ pub(crate) fn stage_preds(ts: &decode::TagSet, paths: &[Vec<u16>]) -> StagePreds
 /// Score a model on a labelled file (any supported format). `scheme` must match
 /// the model's scheme (labels are compared by name).
 pub fn evaluate(model: &NerModel, data: &Path, scheme: &str) -> Result<EvalReport, NerError> {
+    evaluate_with(model, data, scheme, &EvalOptions::default())
+}
+
+/// `evaluate` with the data transformed first (re-cased tokens, renamed or ignored types).
+pub fn evaluate_with(
+    model: &NerModel,
+    data: &Path,
+    scheme: &str,
+    opts: &EvalOptions,
+) -> Result<EvalReport, NerError> {
     if scheme != model.scheme() {
         return Err(NerError::Config(format!(
             "model scheme is {:?} but evaluation asked for {:?}",
@@ -380,21 +390,40 @@ pub fn evaluate(model: &NerModel, data: &Path, scheme: &str) -> Result<EvalRepor
         )));
     }
     let docs = conll::read_file(data)?;
-    Ok(evaluate_docs(model, &docs, &data.display().to_string()))
+    let mut name = data.display().to_string();
+    let how = opts.describe();
+    if !how.is_empty() {
+        name = format!("{name} [{how}]");
+    }
+    Ok(evaluate_docs_with(model, &docs, &name, opts))
 }
 
 /// Score a model on already-read documents.
 pub fn evaluate_docs(model: &NerModel, docs: &[conll::Document], name: &str) -> EvalReport {
+    evaluate_docs_with(model, docs, name, &EvalOptions::default())
+}
+
+/// `evaluate_docs` with the documents transformed first (see `EvalOptions`).
+pub fn evaluate_docs_with(
+    model: &NerModel,
+    docs: &[conll::Document],
+    name: &str,
+    opts: &EvalOptions,
+) -> EvalReport {
     let mut rep = EvalReport {
         data: name.to_string(),
         ..Default::default()
     };
     let mut cpu: Option<u64> = Some(0);
     for doc in docs {
-        let sents: Vec<Vec<&str>> = doc
+        let recased: Vec<Vec<String>> = doc
             .sentences
             .iter()
-            .map(|s| s.tokens.iter().map(String::as_str).collect())
+            .map(|s| s.tokens.iter().map(|t| opts.case.apply(t)).collect())
+            .collect();
+        let sents: Vec<Vec<&str>> = recased
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
             .collect();
         let c0 = eval::thread_cpu_ns();
         let t0 = Instant::now();
@@ -405,9 +434,13 @@ pub fn evaluate_docs(model: &NerModel, docs: &[conll::Document], name: &str) -> 
             _ => None,
         };
         for (s, p) in doc.sentences.iter().zip(pred.iter()) {
-            let gold = conll::spans_of(&s.tags);
+            let gold: Vec<(usize, usize, String)> = conll::spans_of(&s.tags)
+                .into_iter()
+                .filter_map(|(a, b, l)| opts.gold_label(&l).map(|l| (a, b, l)))
+                .collect();
             let pred: Vec<(usize, usize, String)> = p
                 .iter()
+                .filter(|e| opts.keeps_prediction(&e.label))
                 .map(|e| (e.start, e.end, e.label.clone()))
                 .collect();
             rep.add(&gold, &pred);
