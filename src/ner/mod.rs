@@ -104,6 +104,8 @@ pub struct EntitySpan {
 pub struct NerModel {
     data: ModelData,
     joint: model::Joint,
+    /// Each pass's transition scores laid out for `decode::viterbi_grouped`.
+    grouped: [decode::GroupedTrans; 2],
 }
 
 impl NerModel {
@@ -136,7 +138,19 @@ impl NerModel {
     /// Wrap model data (used by training).
     pub(crate) fn from_data(data: ModelData) -> Self {
         let joint = model::Joint::build(&data.stage1, data.stage2.as_ref());
-        NerModel { data, joint }
+        let grouped = [
+            decode::GroupedTrans::new(&data.tagset, &data.stage1.trans),
+            data.stage2
+                .as_ref()
+                .map_or_else(decode::GroupedTrans::default, |s| {
+                    decode::GroupedTrans::new(&data.tagset, &s.trans)
+                }),
+        ];
+        NerModel {
+            data,
+            joint,
+            grouped,
+        }
     }
 
     /// Model internals (used by training and tests).
@@ -269,12 +283,13 @@ impl NerModel {
                 }
             }
             let st = &d.stage1;
+            let g1 = &self.grouped[0];
             let best =
-                decode::viterbi(ts, &emis, &st.trans, &st.start, &st.end, &mut sc, &mut path);
+                decode::viterbi_grouped(ts, &emis, g1, &st.start, &st.end, &mut sc, &mut path);
             if !two {
                 // Margins are only needed for entity spans; skip the backward pass otherwise.
                 margins_all.push(if path.iter().any(|&t| t != 0) {
-                    decode::margins(ts, &emis, &st.trans, &st.end, best, &path, &mut sc)
+                    decode::margins_grouped(ts, &emis, g1, &st.end, best, &path, &mut sc)
                 } else {
                     Vec::new()
                 });
@@ -285,6 +300,7 @@ impl NerModel {
 
         // Pass 2: add the document features of the stage-1 predictions.
         if let Some(s2) = &d.stage2 {
+            let g2 = &self.grouped[1];
             let preds = stage_preds(ts, &paths);
             let mut feats2 = DocFeatures::default();
             features::extract_stage2(sentences, &preds, &mut feats2);
@@ -311,9 +327,9 @@ impl NerModel {
                     }
                 }
                 let best =
-                    decode::viterbi(ts, &emis, &s2.trans, &s2.start, &s2.end, &mut sc, &mut path);
+                    decode::viterbi_grouped(ts, &emis, g2, &s2.start, &s2.end, &mut sc, &mut path);
                 margins_all.push(if path.iter().any(|&t| t != 0) {
-                    decode::margins(ts, &emis, &s2.trans, &s2.end, best, &path, &mut sc)
+                    decode::margins_grouped(ts, &emis, g2, &s2.end, best, &path, &mut sc)
                 } else {
                     Vec::new()
                 });
