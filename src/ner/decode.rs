@@ -350,43 +350,15 @@ pub fn margins_grouped(
     sc: &mut Scratch,
 ) -> Vec<f32> {
     let t_n = ts.n_tags;
-    let n = path.len();
-    if n == 0 || emis.len() != n * t_n || sc.delta.len() != n * t_n || gt.masked.len() != t_n * t_n
-    {
-        return vec![0.0; n];
+    if gt.masked.len() != t_n * t_n {
+        return vec![0.0; path.len()];
     }
-    sc.beta.clear();
-    sc.beta.resize(n * t_n, f32::NEG_INFINITY);
-    for t in 0..t_n {
-        if ts.can_end[t] {
-            sc.beta[(n - 1) * t_n + t] = end.get(t).copied().unwrap_or(0.0);
-        }
-    }
-    for i in (0..n.saturating_sub(1)).rev() {
-        let (cur_rows, next_rows) = sc.beta.split_at_mut((i + 1) * t_n);
-        let cur = &mut cur_rows[i * t_n..];
-        let next = &next_rows[..t_n];
-        let e = &emis[(i + 1) * t_n..(i + 2) * t_n];
+    margins_driver(ts, emis, end, best, path, sc, |cur, e, next| {
         // Same sum as `margins` (trans + e + next), so the same floats.
-        for (p, c) in cur.iter_mut().enumerate().take(t_n) {
+        for (p, c) in cur.iter_mut().enumerate() {
             *c = max_sum3(&gt.masked[p * t_n..(p + 1) * t_n], e, next);
         }
-    }
-    let mut out = Vec::with_capacity(n);
-    for (i, &chosen) in path.iter().enumerate() {
-        let mut alt = f32::NEG_INFINITY;
-        for t in 0..t_n {
-            if t == chosen as usize {
-                continue;
-            }
-            let v = sc.delta[i * t_n + t] + sc.beta[i * t_n + t];
-            if v > alt {
-                alt = v;
-            }
-        }
-        out.push(if alt.is_finite() { best - alt } else { 1e3 });
-    }
-    out
+    })
 }
 
 /// `viterbi` with transitions laid out by `GroupedTrans::new(ts, trans)`: the same path
@@ -401,66 +373,31 @@ pub fn viterbi_grouped(
     sc: &mut Scratch,
     out: &mut Vec<u16>,
 ) -> f32 {
-    let t_n = ts.n_tags;
-    out.clear();
-    if t_n == 0 || !emis.len().is_multiple_of(t_n) || gt.group_of.len() != t_n {
+    if gt.group_of.len() != ts.n_tags {
+        out.clear();
         return 0.0;
     }
-    let n = emis.len() / t_n;
-    if n == 0 {
-        return 0.0;
-    }
-    sc.delta.clear();
-    sc.delta.resize(n * t_n, f32::NEG_INFINITY);
-    sc.back.clear();
-    sc.back.resize(n * t_n, 0);
-    sc.gathered.clear();
-    sc.gathered.resize(gt.gathered_len(), f32::NEG_INFINITY);
-    for (t, (d, e)) in sc.delta.iter_mut().zip(emis).take(t_n).enumerate() {
-        if ts.can_start[t] {
-            *d = e + start.get(t).copied().unwrap_or(0.0);
-        }
-    }
-    for i in 1..n {
-        let (prev_rows, cur_rows) = sc.delta.split_at_mut(i * t_n);
-        let prev = &prev_rows[(i - 1) * t_n..];
-        let cur = &mut cur_rows[..t_n];
-        let back = &mut sc.back[i * t_n..(i + 1) * t_n];
-        let e = &emis[i * t_n..(i + 1) * t_n];
+    let mut gathered = std::mem::take(&mut sc.gathered);
+    gathered.clear();
+    gathered.resize(gt.gathered_len(), f32::NEG_INFINITY);
+    let best = viterbi_driver(ts, emis, start, end, sc, out, |prev, cur, back, e| {
         for (list, &off) in gt.groups.iter().zip(&gt.group_off) {
-            for (dst, &p) in sc.gathered[off..off + list.len()].iter_mut().zip(list) {
+            for (dst, &p) in gathered[off..off + list.len()].iter_mut().zip(list) {
                 *dst = prev[p as usize];
             }
         }
-        for t in 0..t_n {
+        for (t, (c, b)) in cur.iter_mut().zip(back.iter_mut()).enumerate() {
             let gi = gt.group_of[t];
             let list = &gt.groups[gi];
-            let g = &sc.gathered[gt.group_off[gi]..gt.group_off[gi] + list.len()];
+            let g = &gathered[gt.group_off[gi]..gt.group_off[gi] + list.len()];
             let row = &gt.rows[gt.row_off[t]..gt.row_off[t] + list.len()];
             // Same sum as `viterbi` (prev + trans), so the same floats.
             let (best, j) = max_plus(g, row);
-            cur[t] = best + e[t];
-            back[t] = list.get(j).copied().unwrap_or(0);
+            *c = best + e[t];
+            *b = list.get(j).copied().unwrap_or(0);
         }
-    }
-    let last = &sc.delta[(n - 1) * t_n..];
-    let mut best = f32::NEG_INFINITY;
-    let mut arg = 0usize;
-    for (t, l) in last.iter().enumerate() {
-        if !ts.can_end[t] {
-            continue;
-        }
-        let v = l + end.get(t).copied().unwrap_or(0.0);
-        if v > best {
-            best = v;
-            arg = t;
-        }
-    }
-    out.resize(n, 0);
-    out[n - 1] = arg as u16;
-    for i in (1..n).rev() {
-        out[i - 1] = sc.back[i * t_n + out[i] as usize];
-    }
+    });
+    sc.gathered = gathered;
     best
 }
 
@@ -477,8 +414,43 @@ pub fn viterbi(
     out: &mut Vec<u16>,
 ) -> f32 {
     let t_n = ts.n_tags;
+    if trans.len() != t_n * t_n {
+        out.clear();
+        return 0.0;
+    }
+    viterbi_driver(ts, emis, start, end, sc, out, |prev, cur, back, e| {
+        for t in 0..t_n {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u16;
+            for &p in &ts.allowed_prev[t] {
+                let v = prev[p as usize] + trans[p as usize * t_n + t];
+                if v > best {
+                    best = v;
+                    arg = p;
+                }
+            }
+            cur[t] = best + e[t];
+            back[t] = arg;
+        }
+    })
+}
+
+/// The Viterbi recursion shared by `viterbi` and `viterbi_grouped`: start scores, then for
+/// every later token `step(prev, cur, back, emissions)` fills that token's best scores and
+/// back-pointers from the previous token's, then the best allowed last tag and the
+/// backtrace. Writes the path into `out` and returns its score.
+fn viterbi_driver(
+    ts: &TagSet,
+    emis: &[f32],
+    start: &[f32],
+    end: &[f32],
+    sc: &mut Scratch,
+    out: &mut Vec<u16>,
+    mut step: impl FnMut(&[f32], &mut [f32], &mut [u16], &[f32]),
+) -> f32 {
+    let t_n = ts.n_tags;
     out.clear();
-    if t_n == 0 || !emis.len().is_multiple_of(t_n) || trans.len() != t_n * t_n {
+    if t_n == 0 || !emis.len().is_multiple_of(t_n) {
         return 0.0;
     }
     let n = emis.len() / t_n;
@@ -496,23 +468,12 @@ pub fn viterbi(
     }
     for i in 1..n {
         let (prev_rows, cur_rows) = sc.delta.split_at_mut(i * t_n);
-        let prev = &prev_rows[(i - 1) * t_n..];
-        let cur = &mut cur_rows[..t_n];
-        let back = &mut sc.back[i * t_n..(i + 1) * t_n];
-        let e = &emis[i * t_n..(i + 1) * t_n];
-        for t in 0..t_n {
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0u16;
-            for &p in &ts.allowed_prev[t] {
-                let v = prev[p as usize] + trans[p as usize * t_n + t];
-                if v > best {
-                    best = v;
-                    arg = p;
-                }
-            }
-            cur[t] = best + e[t];
-            back[t] = arg;
-        }
+        step(
+            &prev_rows[(i - 1) * t_n..],
+            &mut cur_rows[..t_n],
+            &mut sc.back[i * t_n..(i + 1) * t_n],
+            &emis[i * t_n..(i + 1) * t_n],
+        );
     }
     let last = &sc.delta[(n - 1) * t_n..];
     let mut best = f32::NEG_INFINITY;
@@ -549,11 +510,39 @@ pub fn margins(
     sc: &mut Scratch,
 ) -> Vec<f32> {
     let t_n = ts.n_tags;
+    if trans.len() != t_n * t_n {
+        return vec![0.0; path.len()];
+    }
+    margins_driver(ts, emis, end, best, path, sc, |cur, e, next| {
+        for t in 0..t_n {
+            for &p in &ts.allowed_prev[t] {
+                let v = trans[p as usize * t_n + t] + e[t] + next[t];
+                if v > cur[p as usize] {
+                    cur[p as usize] = v;
+                }
+            }
+        }
+    })
+}
+
+/// The backward pass and margin read-out shared by `margins` and `margins_grouped`.
+/// `beta[i][t]` is the best score of the suffix after token `i` given tag `t` at `i`;
+/// `step(cur, emissions, next)` raises `cur` (token `i`, all -inf on entry) from token
+/// `i + 1`'s emissions and `beta`.
+fn margins_driver(
+    ts: &TagSet,
+    emis: &[f32],
+    end: &[f32],
+    best: f32,
+    path: &[u16],
+    sc: &mut Scratch,
+    mut step: impl FnMut(&mut [f32], &[f32], &[f32]),
+) -> Vec<f32> {
+    let t_n = ts.n_tags;
     let n = path.len();
-    if n == 0 || emis.len() != n * t_n || sc.delta.len() != n * t_n || trans.len() != t_n * t_n {
+    if n == 0 || emis.len() != n * t_n || sc.delta.len() != n * t_n {
         return vec![0.0; n];
     }
-    // beta[i][t]: best score of the suffix after token i given tag t at i.
     sc.beta.clear();
     sc.beta.resize(n * t_n, f32::NEG_INFINITY);
     for t in 0..t_n {
@@ -563,17 +552,11 @@ pub fn margins(
     }
     for i in (0..n.saturating_sub(1)).rev() {
         let (cur_rows, next_rows) = sc.beta.split_at_mut((i + 1) * t_n);
-        let cur = &mut cur_rows[i * t_n..];
-        let next = &next_rows[..t_n];
-        let e = &emis[(i + 1) * t_n..(i + 2) * t_n];
-        for t in 0..t_n {
-            for &p in &ts.allowed_prev[t] {
-                let v = trans[p as usize * t_n + t] + e[t] + next[t];
-                if v > cur[p as usize] {
-                    cur[p as usize] = v;
-                }
-            }
-        }
+        step(
+            &mut cur_rows[i * t_n..],
+            &emis[(i + 1) * t_n..(i + 2) * t_n],
+            &next_rows[..t_n],
+        );
     }
     let mut out = Vec::with_capacity(n);
     for (i, &chosen) in path.iter().enumerate() {

@@ -4,7 +4,9 @@
 //! equal a gold entity's. Gold tags are read with conlleval chunk semantics
 //! (see `conll::spans_of`), so IOB1 files score the same as their IOB2 version.
 
+use super::train::title_case;
 use crate::eval::ratio;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -87,19 +89,12 @@ impl CaseTransform {
         }
     }
 
-    /// The token re-cased.
-    pub fn apply(self, t: &str) -> String {
+    /// The token re-cased (borrowed as it is for `AsIs`).
+    pub fn apply(self, t: &str) -> Cow<'_, str> {
         match self {
-            CaseTransform::AsIs => t.to_string(),
-            CaseTransform::Upper => t.to_uppercase(),
-            CaseTransform::Title => {
-                let lower = t.to_lowercase();
-                let mut c = lower.chars();
-                match c.next() {
-                    Some(f) => f.to_uppercase().chain(c).collect(),
-                    None => String::new(),
-                }
-            }
+            CaseTransform::AsIs => Cow::Borrowed(t),
+            CaseTransform::Upper => Cow::Owned(t.to_uppercase()),
+            CaseTransform::Title => Cow::Owned(title_case(&t.to_lowercase())),
         }
     }
 }

@@ -432,14 +432,14 @@ pub fn evaluate_docs_with(
     };
     let mut cpu: Option<u64> = Some(0);
     for doc in docs {
-        let recased: Vec<Vec<String>> = doc
+        let recased: Vec<Vec<std::borrow::Cow<str>>> = doc
             .sentences
             .iter()
             .map(|s| s.tokens.iter().map(|t| opts.case.apply(t)).collect())
             .collect();
         let sents: Vec<Vec<&str>> = recased
             .iter()
-            .map(|s| s.iter().map(String::as_str).collect())
+            .map(|s| s.iter().map(|t| t.as_ref()).collect())
             .collect();
         let c0 = eval::thread_cpu_ns();
         let t0 = Instant::now();
