@@ -62,6 +62,15 @@ fn conll_model_f1_on_held_out_test_slice() {
         f1 >= CONLL_TEST_SLICE_F1_FLOOR,
         "F1 {f1:.2} on the CoNLL-2003 test slice is under the floor {CONLL_TEST_SLICE_F1_FLOOR}"
     );
+    // Every wrong prediction is exactly one classified error; missed gold spans are the false
+    // negatives that no prediction touched.
+    let kinds = |k: ner::eval_errors::ErrorKind| rep.error_counts.get(&k).copied().unwrap_or(0);
+    use ner::eval_errors::ErrorKind as K;
+    assert_eq!(
+        kinds(K::Type) + kinds(K::Boundary) + kinds(K::BoundaryType) + kinds(K::Spurious),
+        rep.overall.fp
+    );
+    assert!(kinds(K::Missed) > 0 && kinds(K::Missed) < rep.overall.fn_);
 
     // Headline casing (`eval ner --case upper|title`): the case-augmented training keeps the
     // loss within about 5 points on the full test set (models/README.md: 85.30 / 84.37 against
@@ -190,5 +199,64 @@ fn seed_articles_key_entities_have_right_types_and_offsets() {
             ok * 10 >= n * 8,
             "{name:?}: only {ok} of {n} mentions tagged {label} with exact offsets"
         );
+    }
+}
+
+/// `eval ner --errors FILE` through the binary on CoNLL-2003 dev: one well-formed TSV row per
+/// classified error, agreeing with the counts the report prints.
+#[test]
+fn eval_ner_errors_file_lists_every_classified_error() {
+    let data = repo().join("../shared/data/ner/conll2003/dev.txt");
+    assert!(data.exists(), "needs {}", data.display());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let tsv = tmp.path().join("errors.tsv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsmill"))
+        .current_dir(repo())
+        .args(["eval", "ner", "--data"])
+        .arg(&data)
+        .arg("--errors")
+        .arg(&tsv)
+        .output()
+        .expect("run newsmill");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // "errors: type 172, boundary 91, ..." -> kind -> count
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("errors: "))
+        .unwrap_or_else(|| panic!("no errors line in:\n{stdout}"));
+    let printed: Vec<(String, usize)> = line
+        .split(", ")
+        .map(|kv| {
+            let (k, v) = kv.rsplit_once(' ').expect("kind count");
+            (k.to_string(), v.parse().expect("count"))
+        })
+        .collect();
+    let text = std::fs::read_to_string(&tsv).expect("errors file written");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    assert_eq!(header[4], "kind");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    let total: usize = printed.iter().map(|(_, n)| n).sum();
+    assert!(total > 100, "CoNLL dev has hundreds of errors: {line}");
+    assert_eq!(rows.len(), total);
+    for (kind, n) in &printed {
+        assert_eq!(rows.iter().filter(|r| r[4] == kind).count(), *n, "{kind}");
+    }
+    for r in &rows {
+        assert_eq!(r.len(), header.len(), "{r:?}");
+        match r[4] {
+            "missed" => assert!(r[7].is_empty() && !r[5].is_empty(), "{r:?}"),
+            "spurious" => assert!(r[5].is_empty() && !r[7].is_empty(), "{r:?}"),
+            _ => assert!(!r[5].is_empty() && !r[7].is_empty(), "{r:?}"),
+        }
+        // Every gold text appears bracketed in the sentence column.
+        for g in r[6].split('|').filter(|g| !g.is_empty()) {
+            assert!(r[9].contains(&format!("[{g}]")), "{r:?}");
+        }
     }
 }

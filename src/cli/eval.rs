@@ -48,6 +48,13 @@ pub enum EvalCmd {
         /// --ignore MISC on data annotated with PER/ORG/LOC only.
         #[arg(long = "ignore", value_name = "TYPE")]
         ignore: Vec<String>,
+        /// Also write every span error to this TSV file, one row each, classified as type
+        /// (right words, wrong type), boundary (overlaps a gold span of its type), boundary+type,
+        /// spurious (overlaps no gold span) or missed (no prediction overlaps it), with the
+        /// document id, sentence index, spans in token indices and the sentence with its gold
+        /// spans in [brackets]. The report always prints the count of each kind.
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
     },
     /// Stance: records on the hand-written gold set, or target-dependent sentiment on NewsMTSC.
     ///
@@ -119,6 +126,7 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             case,
             map,
             ignore,
+            errors,
         } => {
             let m = newsmill::ner::NerModel::load(&model)?;
             let opts = newsmill::ner::EvalOptions {
@@ -127,9 +135,17 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
                 })?,
                 map,
                 ignore,
+                list_errors: errors.is_some(),
             };
+            let mut rows = vec![newsmill::ner::eval_errors::TSV_HEADER.to_string()];
             for d in &data {
-                println!("{}", newsmill::ner::evaluate_with(&m, d, &scheme, &opts)?);
+                let mut rep = newsmill::ner::evaluate_with(&m, d, &scheme, &opts)?;
+                println!("{rep}");
+                rows.append(&mut rep.error_rows);
+            }
+            if let Some(path) = errors {
+                write_text_atomically(&path, &(rows.join("\n") + "\n"))?;
+                eprintln!("wrote {} span errors to {}", rows.len() - 1, path.display());
             }
             Ok(())
         }
@@ -310,4 +326,19 @@ fn parse_label_map(s: &str) -> Result<(String, String), String> {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_string(), b.to_string())),
         _ => Err(format!("{s:?} is not FROM=TO (e.g. person=PER)")),
     }
+}
+
+/// Write `text` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a file.
+fn write_text_atomically(path: &Path, text: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }

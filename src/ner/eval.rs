@@ -4,6 +4,7 @@
 //! equal a gold entity's. Gold tags are read with conlleval chunk semantics
 //! (see `conll::spans_of`), so IOB1 files score the same as their IOB2 version.
 
+use super::eval_errors::{self, ErrorKind};
 use super::train::title_case;
 use crate::eval::ratio;
 use std::borrow::Cow;
@@ -22,6 +23,8 @@ pub struct EvalOptions {
     /// Types dropped from both gold and predictions before scoring, e.g. `MISC` on data
     /// whose annotation has no such type.
     pub ignore: Vec<String>,
+    /// Keep one TSV row per span error in `EvalReport::error_rows` (for `--errors FILE`).
+    pub list_errors: bool,
 }
 
 impl EvalOptions {
@@ -149,6 +152,10 @@ pub struct EvalReport {
     /// `/proc/thread-self/schedstat`; None elsewhere). On a shared, loaded
     /// machine this is the honest single-core figure; wall time includes waiting.
     pub tag_cpu_seconds: Option<f64>,
+    /// How many span errors of each kind (see `eval_errors`), over all sentences.
+    pub error_counts: BTreeMap<ErrorKind, usize>,
+    /// One `eval_errors::tsv_row` per error, when `EvalOptions::list_errors` is set.
+    pub error_rows: Vec<String>,
 }
 
 /// Nanoseconds the calling thread has spent on a CPU, if the OS tells us (Linux).
@@ -193,6 +200,27 @@ impl EvalReport {
             }
         }
     }
+
+    /// `add` one sentence and classify its errors; with `list` also keep their TSV rows.
+    pub fn add_sentence(
+        &mut self,
+        at: ((usize, &str), usize),
+        tokens: &[&str],
+        gold: &[(usize, usize, String)],
+        pred: &[(usize, usize, String)],
+        list: bool,
+    ) {
+        self.add(gold, pred);
+        for e in eval_errors::classify(gold, pred) {
+            *self.error_counts.entry(e.kind).or_default() += 1;
+            if list {
+                let row = eval_errors::tsv_row(&self.data, at.0, at.1, tokens, &e);
+                self.error_rows.push(row);
+            }
+        }
+        self.sentences += 1;
+        self.tokens += tokens.len();
+    }
 }
 
 impl fmt::Display for EvalReport {
@@ -220,6 +248,11 @@ impl fmt::Display for EvalReport {
             row(f, ty, c)?;
         }
         row(f, "overall", &self.overall)?;
+        let kinds: Vec<String> = ErrorKind::ALL
+            .iter()
+            .map(|k| format!("{k} {}", self.error_counts.get(k).copied().unwrap_or(0)))
+            .collect();
+        writeln!(f, "errors: {}", kinds.join(", "))?;
         write!(
             f,
             "sentences {}  tokens {}  tagging {:.3}s wall = {:.0} words/s",
@@ -252,6 +285,7 @@ mod tests {
                 ("product".into(), "MISC".into()),
             ],
             ignore: vec!["MISC".into()],
+            list_errors: false,
         };
         assert_eq!(o.gold_label("person").as_deref(), Some("PER"));
         assert_eq!(o.gold_label("location").as_deref(), Some("location"));

@@ -13,6 +13,7 @@
 pub mod conll;
 pub mod decode;
 pub mod eval;
+pub mod eval_errors;
 pub mod features;
 pub mod hash;
 pub mod model;
@@ -431,7 +432,7 @@ pub fn evaluate_docs_with(
         ..Default::default()
     };
     let mut cpu: Option<u64> = Some(0);
-    for doc in docs {
+    for (di, doc) in docs.iter().enumerate() {
         let recased: Vec<Vec<std::borrow::Cow<str>>> = doc
             .sentences
             .iter()
@@ -449,7 +450,7 @@ pub fn evaluate_docs_with(
             (Some(acc), Some(a), Some(b)) => Some(acc + b.saturating_sub(a)),
             _ => None,
         };
-        for (s, p) in doc.sentences.iter().zip(pred.iter()) {
+        for (si, (s, p)) in doc.sentences.iter().zip(pred.iter()).enumerate() {
             let gold: Vec<(usize, usize, String)> = conll::spans_of(&s.tags)
                 .into_iter()
                 .filter_map(|(a, b, l)| opts.gold_label(&l).map(|l| (a, b, l)))
@@ -459,9 +460,8 @@ pub fn evaluate_docs_with(
                 .filter(|e| opts.keeps_prediction(&e.label))
                 .map(|e| (e.start, e.end, e.label.clone()))
                 .collect();
-            rep.add(&gold, &pred);
-            rep.sentences += 1;
-            rep.tokens += s.tokens.len();
+            let tokens = sents.get(si).map_or(&[][..], |t| t.as_slice());
+            rep.add_sentence(((di, &doc.id), si), tokens, &gold, &pred, opts.list_errors);
         }
     }
     rep.tag_cpu_seconds = cpu.map(|ns| ns as f64 * 1e-9);
