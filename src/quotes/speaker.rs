@@ -125,6 +125,15 @@ impl<'a> QCtx<'a> {
         self.actor_types.get(m.actor) == Some(&ActorType::Place)
     }
 
+    /// A speaker that is no resolved actor ("he", "the ministry"): the tokens `toks` as written.
+    fn unresolved(&self, toks: Range<usize>) -> Speaker {
+        Speaker {
+            actor: None,
+            text: self.v.text_of(toks.clone()).to_string(),
+            toks,
+        }
+    }
+
     fn speaker_of(&self, m: &QMention) -> Speaker {
         Speaker {
             actor: Some(m.actor),
@@ -205,11 +214,7 @@ impl<'a> QCtx<'a> {
     fn clause_subject_or_pronoun(&self, lo: usize, hi: usize) -> Option<Speaker> {
         let v = &self.v;
         if lo < hi && self.is_pronoun(v.tok(lo)) {
-            return Some(Speaker {
-                actor: None,
-                text: v.tok(lo).to_string(),
-                toks: lo..lo + 1,
-            });
+            return Some(self.unresolved(lo..lo + 1));
         }
         self.subject(lo, hi)
     }
@@ -218,22 +223,21 @@ impl<'a> QCtx<'a> {
     /// subject of a sentence like "Russia issued a condemnation, saying …".
     fn subject(&self, lo: usize, hi: usize) -> Option<Speaker> {
         let v = &self.v;
-        let mut i = lo;
-        while i < hi {
-            let here = i;
-            i += 1;
+        let mut next = lo;
+        while next < hi {
+            let i = next;
+            next += 1;
             // "Turkey, which occupies northern Cyprus, had insisted …": the relative clause
             // names no subject of the sentence.
-            if v.tok(here) == "," && matches!(v.lower(here + 1).as_str(), "which" | "who") {
-                match (here + 1..hi).find(|&k| v.tok(k) == ",") {
+            if v.tok(i) == "," && matches!(v.lower(i + 1).as_str(), "which" | "who") {
+                match (i + 1..hi).find(|&k| v.tok(k) == ",") {
                     Some(close) => {
-                        i = close + 1;
+                        next = close + 1;
                         continue;
                     }
                     None => return None,
                 }
             }
-            let i = here;
             // Names inside a quotation are what was said, not who said it.
             if v.in_quote(i) {
                 continue;
@@ -297,21 +301,13 @@ impl<'a> QCtx<'a> {
                 return self
                     .np_ending_at(p - 1, lo, loose)
                     .filter(|s| s.actor.is_none())
-                    .map(|s| Speaker {
-                        text: v.text_of(s.toks.start..e).to_string(),
-                        toks: s.toks.start..e,
-                        actor: None,
-                    });
+                    .map(|s| self.unresolved(s.toks.start..e));
             }
             return None;
         }
         let last = v.tok(e - 1);
         if self.is_pronoun(last) {
-            return Some(Speaker {
-                actor: None,
-                text: last.to_string(),
-                toks: e - 1..e,
-            });
+            return Some(self.unresolved(e - 1..e));
         }
         let generic = GENERIC_SOURCES.contains(&v.lower(e - 1).as_str());
         if !(generic || loose) {
@@ -344,11 +340,7 @@ impl<'a> QCtx<'a> {
         if !generic && !determined {
             return None;
         }
-        Some(Speaker {
-            actor: None,
-            text: v.text_of(s..e).to_string(),
-            toks: s..e,
-        })
+        Some(self.unresolved(s..e))
     }
 
     /// The speaker after an inverted speech verb ending at token `start` ("said Bagapsh",
@@ -362,11 +354,7 @@ impl<'a> QCtx<'a> {
             return Some(
                 self.mention_starting_at(start)
                     .map(|m| self.speaker_of(m))
-                    .unwrap_or(Speaker {
-                        actor: None,
-                        text: v.tok(start).to_string(),
-                        toks: start..start + 1,
-                    }),
+                    .unwrap_or_else(|| self.unresolved(start..start + 1)),
             );
         }
         for s in start..hi.min(start + 7) {
@@ -380,11 +368,7 @@ impl<'a> QCtx<'a> {
                 break;
             }
             if GENERIC_SOURCES.contains(&v.lower(s).as_str()) {
-                return Some(Speaker {
-                    actor: None,
-                    text: v.text_of(start..s + 1).to_string(),
-                    toks: start..s + 1,
-                });
+                return Some(self.unresolved(start..s + 1));
             }
         }
         None
