@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, read_rows, repo, run, small_buffer_corpus, table_bytes};
+use common::{bin, read_rows, repo, run, small_buffer_corpus, stdout_of_success, table_bytes};
 
 #[test]
 fn bad_inputs_become_failure_rows_and_good_ones_survive() {
@@ -187,25 +187,19 @@ fn bench_scale_replays_the_corpus_as_distinct_documents() {
     .unwrap();
     // Documents of the end-to-end row, from docs/s and seconds.
     let row = |scale: &str| -> f64 {
-        let out = bin()
-            .current_dir(repo())
-            .args([
-                "bench",
-                "--e2e-only",
-                "--threads",
-                "1",
-                "--scale",
-                scale,
-                "--data",
-            ])
-            .arg(&data)
-            .output()
-            .expect("spawn newsmill bench");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
+        let stdout = stdout_of_success(
+            bin()
+                .current_dir(repo())
+                .args([
+                    "bench",
+                    "--e2e-only",
+                    "--threads",
+                    "1",
+                    "--scale",
+                    scale,
+                    "--data",
+                ])
+                .arg(&data),
         );
         let line = stdout
             .lines()

@@ -2,17 +2,16 @@
 //! F1 on a held-out slice of CoNLL-2003 test, and the key entities of the seed articles
 //! (labels and byte offsets) through the clean → split → ner stages.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::repo;
 use newsmill::config::PipelineConfig;
 use newsmill::doc::{Doc, DocId, DocMeta, Source};
 use newsmill::ner::{self, conll, NerModel};
 use newsmill::stage::Stage;
 use newsmill::stages::{clean::CleanStage, ner::NerStage, split::SplitStage};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn conll_model() -> NerModel {
     let path = repo().join("models/ner-conll.bin");
@@ -210,19 +209,13 @@ fn eval_ner_errors_file_lists_every_classified_error() {
     assert!(data.exists(), "needs {}", data.display());
     let tmp = tempfile::tempdir().expect("temp dir");
     let tsv = tmp.path().join("errors.tsv");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsmill"))
-        .current_dir(repo())
-        .args(["eval", "ner", "--data"])
-        .arg(&data)
-        .arg("--errors")
-        .arg(&tsv)
-        .output()
-        .expect("run newsmill");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::stdout_of_success(
+        common::bin()
+            .current_dir(repo())
+            .args(["eval", "ner", "--data"])
+            .arg(&data)
+            .arg("--errors")
+            .arg(&tsv),
     );
     // "errors: type 172, boundary 91, ..." -> kind -> count
     let line = stdout

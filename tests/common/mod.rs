@@ -13,6 +13,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs `cmd`, fails the test (showing stdout and stderr) unless it exits successfully, and
+/// returns its stdout.
+pub fn stdout_of_success(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("spawn newsmill");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 pub fn run(input: &Path, output: &Path, extra: &[&str]) -> Output {
     let out = bin()
         .current_dir(repo())
