@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use newsmill::eval::sbd;
+use newsmill::output::atomic_file::write_atomically;
 use newsmill::text::sentences::{SentenceSplitter, SplitConfig};
 
 /// What to evaluate.
@@ -144,7 +145,9 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
                 rows.append(&mut rep.error_rows);
             }
             if let Some(path) = errors {
-                write_text_atomically(&path, &(rows.join("\n") + "\n"))?;
+                let text = rows.join("\n") + "\n";
+                write_atomically(&path, text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("wrote {} span errors to {}", rows.len() - 1, path.display());
             }
             Ok(())
@@ -326,19 +329,4 @@ fn parse_label_map(s: &str) -> Result<(String, String), String> {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.to_string(), b.to_string())),
         _ => Err(format!("{s:?} is not FROM=TO (e.g. person=PER)")),
     }
-}
-
-/// Write `text` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file.
-fn write_text_atomically(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }

@@ -679,7 +679,6 @@ fn parse_body(r: &mut R) -> Result<ModelData, String> {
 /// Write a model file atomically (temp file + rename).
 pub fn save(m: &ModelData, path: &Path) -> Result<(), NerError> {
     let bytes = to_bytes(m);
-    let tmp = path.with_extension("tmp");
     let io = |e| NerError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -689,7 +688,5 @@ pub fn save(m: &ModelData, path: &Path) -> Result<(), NerError> {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
     }
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
+    crate::output::atomic_file::write_atomically(path, &bytes).map_err(io)
 }

@@ -1,6 +1,7 @@
 //! Writing results: table schemas, the Parquet writer, the atomic commit and the run manifest.
 
 pub mod actor_rows;
+pub mod atomic_file;
 pub mod commit;
 pub mod corpus;
 pub mod manifest;

@@ -339,9 +339,7 @@ impl Classifier {
                 std::fs::create_dir_all(dir).map_err(io)?;
             }
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, &buf).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)?;
+        crate::output::atomic_file::write_atomically(path, &buf).map_err(io)?;
         Ok(buf.len() as u64)
     }
 
