@@ -217,6 +217,9 @@ impl PipelineConfig {
         if let Some(p) = &mut self.ner.model_dir {
             *p = resolve_path(base, p);
         }
+        if let crate::stages::ner::Rescorer::File(p) = &mut self.ner.rescorer {
+            *p = resolve_path(base, p);
+        }
         self.actors.resolve_paths(base);
         self.quotes.resolve_paths(base);
         let default_classifier = self.stance.classifier_model == defaults.stance.classifier_model;
@@ -276,6 +279,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("run.batch_size"), "{err}");
+    }
+
+    #[test]
+    fn rescorer_file_is_resolved_against_the_config_folder_but_auto_and_none_stay() {
+        use crate::stages::ner::Rescorer;
+        let base = Path::new("/etc/newsmill");
+        for (value, want) in [
+            ("auto", Rescorer::Auto),
+            ("none", Rescorer::None),
+            ("r.lstm", Rescorer::File("/etc/newsmill/r.lstm".into())),
+            ("/abs/r.lstm", Rescorer::File("/abs/r.lstm".into())),
+        ] {
+            let text = format!("[ner]\nrescorer = {value:?}\n");
+            let mut cfg = PipelineConfig::from_toml_str(&text, Path::new("p.toml")).unwrap();
+            cfg.resolve_paths(base);
+            assert_eq!(cfg.ner.rescorer, want, "{value}");
+        }
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub enum EvalCmd {
         /// spans in [brackets]. The report always prints the count of each kind.
         #[arg(long, value_name = "FILE")]
         errors: Option<PathBuf>,
+        /// Neural re-scorer paired with the model, as `[ner] rescorer` in pipeline.toml: auto
+        /// (the model's sibling .lstm file when it exists, e.g. models/ner-conll.lstm), none,
+        /// or a file.
+        #[arg(long, default_value = "auto", value_name = "auto|none|FILE")]
+        rescorer: String,
     },
     /// Stance: records on the hand-written gold set, or target-dependent sentiment on NewsMTSC.
     ///
@@ -128,8 +133,19 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             map,
             ignore,
             errors,
+            rescorer,
         } => {
-            let m = newsmill::ner::NerModel::load(&model)?;
+            let file = newsmill::stages::ner::Rescorer::from(rescorer).file_for(&model);
+            let m = newsmill::ner::NerModel::load_with_rescorer(&model, file)?;
+            match m.rescorer() {
+                Some(r) => eprintln!(
+                    "re-scorer: hidden {}, mix {}, calibrated: {}",
+                    r.hidden(),
+                    r.mix,
+                    if r.calib.is_some() { "yes" } else { "no" }
+                ),
+                None => eprintln!("re-scorer: none"),
+            }
             let opts = newsmill::ner::EvalOptions {
                 case: newsmill::ner::CaseTransform::parse(&case).ok_or_else(|| {
                     anyhow::anyhow!("--case {case:?}: allowed: as-is, upper, title")

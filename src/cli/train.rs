@@ -26,6 +26,39 @@ pub enum TrainCmd {
         #[arg(long = "min-weight")]
         min_weight: f32,
     },
+    /// Write the training data of the neural NER re-scorer for one labelled file: JSON lines
+    /// with every sentence's token ids (as written, UPPER CASE and Title Case), gold tags and,
+    /// with --emissions, the perceptron's last-pass scores (the dev file needs them: the
+    /// trainer tunes the re-scorer's weight on them). `scripts/train_ner_lstm.py` trains on
+    /// it; the exact commands of the shipped file are in models/README.md.
+    NerLstmData {
+        /// The perceptron model the re-scorer will be paired with.
+        #[arg(long)]
+        model: PathBuf,
+        /// Labelled data in CoNLL/BIO format.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output JSON-lines file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the perceptron's last-pass emission scores.
+        #[arg(long)]
+        emissions: bool,
+    },
+    /// Fit the span-score calibration of a model paired with its re-scorer on dev data (the
+    /// re-scorer changes the decoding margins the scores are computed from) and store it in
+    /// the re-scorer file's header.
+    NerCalibrate {
+        /// The perceptron model.
+        #[arg(long, default_value = "models/ner-conll.bin")]
+        model: PathBuf,
+        /// The re-scorer file to calibrate (rewritten in place, atomically).
+        #[arg(long)]
+        rescorer: PathBuf,
+        /// Dev data in CoNLL/BIO format.
+        #[arg(long)]
+        dev: PathBuf,
+    },
     /// Train the NewsMTSC target-sentiment classifier used by the stance stage.
     Stance {
         /// NewsMTSC train.jsonl.
@@ -152,6 +185,29 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             println!(
                 "rows {r0} -> {r1}, weights {w0} -> {w1}; wrote {} ({bytes} bytes)",
                 out.display()
+            );
+            Ok(())
+        }
+        TrainCmd::NerLstmData {
+            model,
+            data,
+            out,
+            emissions,
+        } => {
+            let m = ner::NerModel::load(&model)?;
+            let n = ner::lstm_data::write(&m, &data, &out, emissions)?;
+            println!("wrote {n} sentences to {}", out.display());
+            Ok(())
+        }
+        TrainCmd::NerCalibrate {
+            model,
+            rescorer,
+            dev,
+        } => {
+            let (a, b) = ner::lstm_data::calibrate(&model, &rescorer, &dev)?;
+            println!(
+                "span score = sigmoid({a} * margin + {b}); stored in {}",
+                rescorer.display()
             );
             Ok(())
         }

@@ -156,6 +156,56 @@ pub struct EvalReport {
     pub error_counts: BTreeMap<ErrorKind, usize>,
     /// One `eval_errors::tsv_row` per error, when `EvalOptions::list_errors` is set.
     pub error_rows: Vec<String>,
+    /// How well the predicted spans' scores match how often they are exactly right.
+    pub calibration: ScoreCalibration,
+}
+
+/// Predicted spans binned by score (ten bins of width 0.1), with how many in each bin were
+/// exactly correct: a reliability diagram, summarised by the expected calibration error.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreCalibration {
+    /// Per bin: spans, sum of their scores, exactly correct spans.
+    pub bins: [(usize, f64, usize); 10],
+}
+
+impl ScoreCalibration {
+    /// Count one predicted span with its score and whether it was exactly correct.
+    pub fn add(&mut self, score: f32, correct: bool) {
+        let i = ((score.clamp(0.0, 1.0) * 10.0) as usize).min(9);
+        let b = &mut self.bins[i];
+        b.0 += 1;
+        b.1 += f64::from(score);
+        b.2 += usize::from(correct);
+    }
+
+    /// Spans counted.
+    pub fn spans(&self) -> usize {
+        self.bins.iter().map(|b| b.0).sum()
+    }
+
+    /// Mean score of the counted spans (0 when none).
+    pub fn mean_score(&self) -> f64 {
+        let n = self.spans();
+        if n == 0 {
+            return 0.0;
+        }
+        self.bins.iter().map(|b| b.1).sum::<f64>() / n as f64
+    }
+
+    /// Expected calibration error: the span-weighted mean over bins of
+    /// |mean score - fraction correct| (0 = perfectly calibrated).
+    pub fn ece(&self) -> f64 {
+        let n = self.spans();
+        if n == 0 {
+            return 0.0;
+        }
+        self.bins
+            .iter()
+            .filter(|b| b.0 > 0)
+            .map(|&(_, sum, ok)| (sum - ok as f64).abs())
+            .sum::<f64>()
+            / n as f64
+    }
 }
 
 /// Nanoseconds the calling thread has spent on a CPU, if the OS tells us (Linux).
@@ -253,6 +303,16 @@ impl fmt::Display for EvalReport {
             .map(|k| format!("{k} {}", self.error_counts.get(k).copied().unwrap_or(0)))
             .collect();
         writeln!(f, "errors: {}", kinds.join(", "))?;
+        let c = &self.calibration;
+        if c.spans() > 0 {
+            writeln!(
+                f,
+                "span scores: mean {:.3} vs precision {:.3}; expected calibration error {:.3}",
+                c.mean_score(),
+                self.overall.precision(),
+                c.ece()
+            )?;
+        }
         write!(
             f,
             "sentences {}  tokens {}  tagging {:.3}s wall = {:.0} words/s",
@@ -271,6 +331,25 @@ impl fmt::Display for EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_error_is_the_weighted_gap_between_score_and_accuracy() {
+        let mut c = ScoreCalibration::default();
+        assert_eq!((c.spans(), c.ece(), c.mean_score()), (0, 0.0, 0.0));
+        // Bin 0.9: four spans scored 0.95, three right (accuracy 0.75, gap 0.2).
+        for ok in [true, true, true, false] {
+            c.add(0.95, ok);
+        }
+        // Bin 0.5: one span scored 0.5, right (gap 0.5). Score 1.0 falls in the top bin.
+        c.add(0.5, true);
+        c.add(1.0, true);
+        assert_eq!(c.spans(), 6);
+        assert_eq!(c.bins[9].0, 5);
+        assert_eq!(c.bins[5], (1, 0.5, 1));
+        // |4.8 - 4| + |0.5 - 1| over 6 spans.
+        assert!((c.ece() - (0.8 + 0.5) / 6.0).abs() < 1e-6, "{}", c.ece());
+        assert!((c.mean_score() - 5.3 / 6.0).abs() < 1e-6);
+    }
 
     #[test]
     fn options_recase_rename_and_ignore() {

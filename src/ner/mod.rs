@@ -16,6 +16,9 @@ pub mod eval;
 pub mod eval_errors;
 pub mod features;
 pub mod hash;
+pub mod lstm;
+pub mod lstm_data;
+pub mod lstm_inputs;
 pub mod model;
 pub mod resources;
 pub mod train;
@@ -107,6 +110,26 @@ pub struct NerModel {
     joint: model::Joint,
     /// Each pass's transition scores laid out for `decode::viterbi_grouped`.
     grouped: [decode::GroupedTrans; 2],
+    /// Optional neural re-scorer whose scores join the last pass (see `lstm.rs`).
+    rescorer: Option<std::sync::Arc<Paired>>,
+}
+
+/// A re-scorer paired with this model, and the last pass's scores it implies.
+#[derive(Debug)]
+struct Paired {
+    lstm: lstm::LstmRescorer,
+    /// Last-pass transition, start and end scores: the perceptron's plus `mix` times the
+    /// re-scorer's CRF scores (the perceptron's alone for a softmax re-scorer).
+    trans: decode::GroupedTrans,
+    start: Vec<f32>,
+    end: Vec<f32>,
+    /// Rows of the word-vector table (the re-scorer's first input).
+    n_rows: u32,
+}
+
+thread_local! {
+    /// Per-thread buffers of the re-scorer, kept across documents so that its caches pay off.
+    static LSTM_SCRATCH: std::cell::RefCell<lstm::LstmScratch> = Default::default();
 }
 
 impl NerModel {
@@ -151,7 +174,73 @@ impl NerModel {
             data,
             joint,
             grouped,
+            rescorer: None,
         }
+    }
+
+    /// Load a model and pair it with the neural re-scorer in `rescorer` (which must exist and
+    /// fit the model), if given. `[ner] rescorer` chooses the file (`Rescorer::file_for`).
+    pub fn load_with_rescorer(path: &Path, rescorer: Option<PathBuf>) -> Result<Self, NerError> {
+        let mut m = Self::load(path)?;
+        if let Some(f) = rescorer {
+            let r = lstm::LstmRescorer::load(&f)?;
+            m.set_rescorer(Some(r)).map_err(|msg| NerError::Model {
+                path: f.clone(),
+                msg: format!("{msg} (paired with model {})", path.display()),
+            })?;
+        }
+        Ok(m)
+    }
+
+    /// Pair the model with a neural re-scorer (or drop it with `None`). Fails if the
+    /// re-scorer was trained for another scheme, tag set or word-vector table.
+    pub fn set_rescorer(&mut self, r: Option<lstm::LstmRescorer>) -> Result<(), String> {
+        let Some(r) = r else {
+            self.rescorer = None;
+            return Ok(());
+        };
+        let d = &self.data;
+        r.check_pair(&self.tag_names(), &d.scheme, &d.res.clusters)?;
+        let last = d.stage2.as_ref().unwrap_or(&d.stage1);
+        let plus_mix = |a: &[f32], b: Option<&[f32]>| -> Vec<f32> {
+            match b {
+                Some(b) => a.iter().zip(b).map(|(x, y)| x + r.mix * y).collect(),
+                None => a.to_vec(),
+            }
+        };
+        let crf = r.crf.as_ref();
+        let trans = plus_mix(&last.trans, crf.map(|c| c.trans.as_slice()));
+        self.rescorer = Some(std::sync::Arc::new(Paired {
+            trans: decode::GroupedTrans::new(&d.tagset, &trans),
+            start: plus_mix(&last.start, crf.map(|c| c.start.as_slice())),
+            end: plus_mix(&last.end, crf.map(|c| c.end.as_slice())),
+            n_rows: lstm_inputs::n_rows(&d.res.clusters),
+            lstm: r,
+        }));
+        Ok(())
+    }
+
+    /// The paired re-scorer, if any.
+    pub fn rescorer(&self) -> Option<&lstm::LstmRescorer> {
+        self.rescorer.as_deref().map(|p| &p.lstm)
+    }
+
+    /// Tag names in tag-id order, e.g. `O`, `B-LOC`, `I-LOC`, `L-LOC`, `U-LOC`, ...
+    pub fn tag_names(&self) -> Vec<String> {
+        let d = &self.data;
+        (0..d.tagset.n_tags)
+            .map(|t| {
+                let (k, ty) = d.tagset.kind(t);
+                let name = d.types.get(ty).map_or("?", String::as_str);
+                match k {
+                    decode::Kind::O => "O".to_string(),
+                    decode::Kind::B => format!("B-{name}"),
+                    decode::Kind::I => format!("I-{name}"),
+                    decode::Kind::L => format!("L-{name}"),
+                    decode::Kind::U => format!("U-{name}"),
+                }
+            })
+            .collect()
     }
 
     /// Model internals (used by training and tests).
@@ -191,9 +280,14 @@ impl NerModel {
         (s1.keys.len() + r2, s1.n_weights() + w2)
     }
 
-    /// Span-score calibration `(a, b)`: score = sigmoid(a * margin + b).
+    /// Span-score calibration `(a, b)`: score = sigmoid(a * margin + b). A paired
+    /// re-scorer changes the margins, so it brings its own calibration (fitted on dev by
+    /// `newsmill train ner-calibrate`).
     pub fn calibration(&self) -> (f32, f32) {
-        self.data.calib
+        self.rescorer
+            .as_deref()
+            .and_then(|p| p.lstm.calib)
+            .unwrap_or(self.data.calib)
     }
 
     /// Free-text training metadata stored in the model.
@@ -206,13 +300,14 @@ impl NerModel {
     /// empty sentences give empty results.
     pub fn tag_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<EntitySpan>> {
         let d = &self.data;
-        self.tag_document_raw(sentences)
+        let (ca, cb) = self.calibration();
+        self.spans_with_margins(sentences)
             .into_iter()
             .map(|spans| {
                 spans
                     .into_iter()
                     .map(|(s, e, ty, margin)| {
-                        let z = d.calib.0 * margin + d.calib.1;
+                        let z = ca * margin + cb;
                         EntitySpan {
                             start: s,
                             end: e,
@@ -225,16 +320,41 @@ impl NerModel {
             .collect()
     }
 
+    /// Spans as `(start, end, type id, margin)` with the paired re-scorer, if any.
+    pub(crate) fn spans_with_margins(
+        &self,
+        sentences: &[Vec<&str>],
+    ) -> Vec<Vec<(usize, usize, usize, f32)>> {
+        let d = &self.data;
+        match &self.rescorer {
+            Some(p) => LSTM_SCRATCH.with(|cell| {
+                let mut sc = cell.borrow_mut();
+                let clusters = &d.res.clusters;
+                let mut ids_of = |t: &str| lstm_inputs::token_ids(clusters, p.n_rows, t);
+                self.tag_document_raw(sentences, &mut |si, emis| {
+                    let toks = sentences.get(si).map_or(&[][..], |s| s.as_slice());
+                    p.lstm.add_scores(toks, &mut ids_of, emis, &mut sc);
+                })
+            }),
+            None => self.tag_document_raw(sentences, &mut |_, _| {}),
+        }
+    }
+
     /// Spans as `(start, end, type id, margin)`; margin = min over the span's
-    /// tokens of the max-marginal gap (see `decode::margins`).
+    /// tokens of the max-marginal gap (see `decode::margins`). With a re-scorer,
+    /// `rescore` sees (and adds to) the last pass's emission scores of every sentence
+    /// (`n_tokens * n_tags`, row-major) just before that pass decodes it, and the last pass
+    /// decodes with the paired transition scores.
     pub(crate) fn tag_document_raw(
         &self,
         sentences: &[Vec<&str>],
+        rescore: &mut dyn FnMut(usize, &mut [f32]),
     ) -> Vec<Vec<(usize, usize, usize, f32)>> {
         let d = &self.data;
         let ts = &d.tagset;
         let nt = ts.n_tags;
         let two = d.stage2.is_some();
+        let paired = self.rescorer.as_deref();
         let mut feats = DocFeatures::default();
         let mut sc = Scratch::default();
         let mut path: Vec<u16> = Vec::new();
@@ -284,13 +404,18 @@ impl NerModel {
                 }
             }
             let st = &d.stage1;
-            let g1 = &self.grouped[0];
-            let best =
-                decode::viterbi_grouped(ts, &emis, g1, &st.start, &st.end, &mut sc, &mut path);
+            let (mut g1, mut start, mut end) = (&self.grouped[0], &st.start, &st.end);
+            if !two || paired.is_some_and(|p| p.lstm.all_passes) {
+                rescore(si, &mut emis);
+            }
+            if let (Some(p), false) = (paired, two) {
+                (g1, start, end) = (&p.trans, &p.start, &p.end);
+            }
+            let best = decode::viterbi_grouped(ts, &emis, g1, start, end, &mut sc, &mut path);
             if !two {
                 // Margins are only needed for entity spans; skip the backward pass otherwise.
                 margins_all.push(if path.iter().any(|&t| t != 0) {
-                    decode::margins_grouped(ts, &emis, g1, &st.end, best, &path, &mut sc)
+                    decode::margins_grouped(ts, &emis, g1, end, best, &path, &mut sc)
                 } else {
                     Vec::new()
                 });
@@ -301,7 +426,10 @@ impl NerModel {
 
         // Pass 2: add the document features of the stage-1 predictions.
         if let Some(s2) = &d.stage2 {
-            let g2 = &self.grouped[1];
+            let (g2, start, end) = match paired {
+                Some(p) => (&p.trans, &p.start, &p.end),
+                None => (&self.grouped[1], &s2.start, &s2.end),
+            };
             let preds = stage_preds(ts, &paths);
             let mut feats2 = DocFeatures::default();
             features::extract_stage2(sentences, &preds, &mut feats2);
@@ -327,10 +455,10 @@ impl NerModel {
                         }
                     }
                 }
-                let best =
-                    decode::viterbi_grouped(ts, &emis, g2, &s2.start, &s2.end, &mut sc, &mut path);
+                rescore(si, &mut emis);
+                let best = decode::viterbi_grouped(ts, &emis, g2, start, end, &mut sc, &mut path);
                 margins_all.push(if path.iter().any(|&t| t != 0) {
-                    decode::margins_grouped(ts, &emis, g2, &s2.end, best, &path, &mut sc)
+                    decode::margins_grouped(ts, &emis, g2, end, best, &path, &mut sc)
                 } else {
                     Vec::new()
                 });
@@ -460,6 +588,10 @@ pub fn evaluate_docs_with(
                 .filter(|e| opts.keeps_prediction(&e.label))
                 .map(|e| (e.start, e.end, e.label.clone()))
                 .collect();
+            for e in p.iter().filter(|e| opts.keeps_prediction(&e.label)) {
+                let span = (e.start, e.end, e.label.clone());
+                rep.calibration.add(e.score, gold.contains(&span));
+            }
             let tokens = sents.get(si).map_or(&[][..], |t| t.as_slice());
             rep.add_sentence(((di, &doc.id), si), tokens, &gold, &pred, opts.list_errors);
         }

@@ -847,11 +847,11 @@ fn run_stage(
 
 /// Fit span score = sigmoid(a * margin + b) to P(span exactly correct) on dev
 /// (logistic regression by Newton's method on two parameters).
-fn calibrate(model: &NerModel, dev: &[Document]) -> (f32, f32) {
+pub(crate) fn calibrate(model: &NerModel, dev: &[Document]) -> (f32, f32) {
     let mut xs: Vec<(f64, f64)> = Vec::new();
     for d in dev {
         let toks = doc_tokens(d);
-        let raw = model.tag_document_raw(&toks);
+        let raw = model.spans_with_margins(&toks);
         for (s, spans) in d.sentences.iter().zip(raw) {
             let gold = conll::spans_of(&s.tags);
             for (st, en, ty, margin) in spans {

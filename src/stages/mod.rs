@@ -67,7 +67,13 @@ pub fn model_files(cfg: &PipelineConfig) -> Result<Vec<ModelFile>, OutputError> 
                     files.push(crate::output::manifest::model_file("ner", &f)?);
                 }
             }
-            _ => files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?),
+            _ => {
+                files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?);
+                // The re-scorer the stage pairs with the model, if any (same rule as loading).
+                if let Some(f) = cfg.ner.rescorer.file_for(&cfg.ner.model) {
+                    files.push(crate::output::manifest::model_file("ner", &f)?);
+                }
+            }
         }
     }
     if runs(cfg, "actors") {

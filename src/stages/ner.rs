@@ -35,6 +35,12 @@ pub struct NerConfig {
     /// `models/ner-ontonotes.bin` (18 OntoNotes types). Relative paths are resolved against
     /// the config file's folder.
     pub model: PathBuf,
+    /// Neural re-scorer of the builtin model (a small BiLSTM-CRF whose scores are added to
+    /// the perceptron's; see models/README.md): "auto" uses the model's sibling file ending
+    /// in `.lstm` (`models/ner-conll.lstm`) when it exists, "none" turns it off (faster,
+    /// slightly less accurate), any other value is a re-scorer file (relative paths are
+    /// resolved against the config file's folder).
+    pub rescorer: Rescorer,
     /// Entities scoring below this (0..1) are dropped.
     pub min_score: f32,
     /// With backend "transformers": a local model directory with `config.json` (its `id2label`
@@ -56,10 +62,54 @@ impl Default for NerConfig {
             enabled: true,
             backend: NerBackend::Builtin,
             model: PathBuf::from("models/ner-conll.bin"),
+            rescorer: Rescorer::Auto,
             min_score: 0.0,
             model_dir: None,
             device: DeviceChoice::Cpu,
             batch_size: 16,
+        }
+    }
+}
+
+/// `[ner] rescorer`: which neural re-scorer joins the builtin model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Rescorer {
+    /// The model's sibling `.lstm` file when it exists, else none.
+    Auto,
+    /// No re-scorer.
+    None,
+    /// This re-scorer file (it must exist and fit the model).
+    File(PathBuf),
+}
+
+impl From<String> for Rescorer {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "auto" => Rescorer::Auto,
+            "none" => Rescorer::None,
+            _ => Rescorer::File(PathBuf::from(s)),
+        }
+    }
+}
+
+impl From<Rescorer> for String {
+    fn from(r: Rescorer) -> Self {
+        match r {
+            Rescorer::Auto => "auto".into(),
+            Rescorer::None => "none".into(),
+            Rescorer::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+impl Rescorer {
+    /// The re-scorer file to pair with `model`, if any.
+    pub fn file_for(&self, model: &std::path::Path) -> Option<PathBuf> {
+        match self {
+            Rescorer::Auto => Some(model.with_extension("lstm")).filter(|p| p.is_file()),
+            Rescorer::None => None,
+            Rescorer::File(p) => Some(p.clone()),
         }
     }
 }
@@ -121,8 +171,12 @@ impl NerStage {
         };
         let backend = match cfg.backend {
             NerBackend::Builtin => Backend::Builtin(Box::new(
-                NerModel::load(&cfg.model)
-                    .map_err(|e| setup(format!("{e} (set [ner] model in pipeline.toml)")))?,
+                NerModel::load_with_rescorer(&cfg.model, cfg.rescorer.file_for(&cfg.model))
+                    .map_err(|e| {
+                        setup(format!(
+                            "{e} (set [ner] model or rescorer in pipeline.toml)"
+                        ))
+                    })?,
             )),
             #[cfg(feature = "transformers")]
             NerBackend::Transformers => {
@@ -238,5 +292,41 @@ impl NerStage {
         }
         doc.entities = entities;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rescorer_setting_reads_auto_none_or_a_file() {
+        let parse = |v: &str| -> Rescorer {
+            let cfg: NerConfig =
+                toml::from_str(&format!("rescorer = {v:?}")).expect("valid [ner] table");
+            cfg.rescorer
+        };
+        assert_eq!(parse("auto"), Rescorer::Auto);
+        assert_eq!(parse("none"), Rescorer::None);
+        assert_eq!(parse("my.lstm"), Rescorer::File("my.lstm".into()));
+        assert_eq!(NerConfig::default().rescorer, Rescorer::Auto);
+        for r in [
+            Rescorer::Auto,
+            Rescorer::None,
+            Rescorer::File("a/b.lstm".into()),
+        ] {
+            assert_eq!(Rescorer::from(String::from(r.clone())), r);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let model = dir.path().join("m.bin");
+        assert_eq!(Rescorer::Auto.file_for(&model), None, "no sibling file yet");
+        std::fs::write(dir.path().join("m.lstm"), b"x").expect("write");
+        assert_eq!(
+            Rescorer::Auto.file_for(&model),
+            Some(dir.path().join("m.lstm"))
+        );
+        assert_eq!(Rescorer::None.file_for(&model), None);
+        let named = Rescorer::File("elsewhere.lstm".into());
+        assert_eq!(named.file_for(&model), Some("elsewhere.lstm".into()));
     }
 }

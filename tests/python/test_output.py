@@ -166,6 +166,11 @@ def test_manifest(out):
     assert names[:3] == ["clean-corpus-pass", "clean", "split"]
     assert all(s["docs"] == 5 for s in m["stages"])
     assert m["history"][0]["documents"]["read"] == 5
+    # Every model file the run loaded, with its checksum: the NER model and the re-scorer the
+    # default `[ner] rescorer = "auto"` pairs with it.
+    ner = sorted(Path(f["path"]).name for f in m["models"] if f["stage"] == "ner")
+    assert ner == ["ner-conll.bin", "ner-conll.lstm"]
+    assert all(len(f["blake3"]) == 64 and f["bytes"] > 0 for f in m["models"])
 
 
 def check_offsets(out: Path, name: str, start="start", end="end", text="text"):

@@ -1,0 +1,132 @@
+//! Training data for the neural re-scorer: `newsmill train ner-lstm-data`
+//! writes, for a labelled file, every sentence's token ids (as cased, UPPER
+//! CASE and Title Case, for case augmentation), its gold BILOU tags and,
+//! optionally, the perceptron's final emission scores (to tune how much weight
+//! the re-scorer gets). `scripts/train_ner_lstm.py` reads it.
+//!
+//! Format: JSON lines. The first line describes the tag set and the
+//! perceptron's last-pass transition scores; every further line is one sentence.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{conll, lstm, lstm_inputs, train::title_case, NerError, NerModel};
+use crate::output::atomic_file::{temp_path, write_atomically};
+
+/// Write the re-scorer training file for `data`; returns the sentence count.
+pub fn write(
+    model: &NerModel,
+    data: &Path,
+    out: &Path,
+    with_emissions: bool,
+) -> Result<usize, NerError> {
+    let docs = conll::read_file(data)?;
+    let d = model.data();
+    let ts = &d.tagset;
+    let clusters = &d.res.clusters;
+    let n_rows = lstm_inputs::n_rows(clusters);
+    let last = d.stage2.as_ref().unwrap_or(&d.stage1);
+    let tags = model.tag_names();
+    let io = |e| NerError::Io {
+        path: out.to_path_buf(),
+        source: e,
+    };
+    // Written to a temporary file renamed at the end, like every model file.
+    let tmp = temp_path(out);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+    let header = serde_json::json!({
+        "scheme": d.scheme,
+        "tags": tags,
+        "input_sizes": lstm_inputs::input_sizes(n_rows),
+        "trans": last.trans,
+        "start": last.start,
+        "end": last.end,
+        "source": data.display().to_string(),
+    });
+    writeln!(w, "{header}").map_err(io)?;
+    let mut n = 0;
+    for (di, doc) in docs.iter().enumerate() {
+        let sents: Vec<Vec<&str>> = doc
+            .sentences
+            .iter()
+            .map(|s| s.tokens.iter().map(String::as_str).collect())
+            .collect();
+        // The perceptron's last-pass scores of the document as written, in UPPER CASE and
+        // in Title Case (the re-scorer trains on all three).
+        let cased = |f: &dyn Fn(&str) -> String| -> Vec<Vec<f32>> {
+            let mut out = vec![Vec::new(); sents.len()];
+            if with_emissions {
+                let owned: Vec<Vec<String>> = sents
+                    .iter()
+                    .map(|s| s.iter().map(|t| f(t)).collect())
+                    .collect();
+                let toks: Vec<Vec<&str>> = owned
+                    .iter()
+                    .map(|s| s.iter().map(String::as_str).collect())
+                    .collect();
+                model.tag_document_raw(&toks, &mut |si, e| {
+                    if let Some(slot) = out.get_mut(si) {
+                        *slot = e.to_vec();
+                    }
+                });
+            }
+            out
+        };
+        let emissions = [
+            cased(&|t| t.to_string()),
+            cased(&|t| t.to_uppercase()),
+            cased(&|t| title_case(t)),
+        ];
+        for (si, s) in doc.sentences.iter().enumerate() {
+            let ids = |f: &dyn Fn(&str) -> String| -> Vec<[u32; lstm_inputs::N_INPUTS]> {
+                s.tokens
+                    .iter()
+                    .map(|t| lstm_inputs::token_ids(clusters, n_rows, &f(t)))
+                    .collect()
+            };
+            let spans: Vec<(usize, usize, usize)> = conll::spans_of(&s.tags)
+                .into_iter()
+                .filter_map(|(a, b, t)| d.types.iter().position(|x| *x == t).map(|ti| (a, b, ti)))
+                .collect();
+            let line = serde_json::json!({
+                "doc": di,
+                "tokens": s.tokens,
+                "ids": ids(&|t| t.to_string()),
+                "upper": ids(&|t| t.to_uppercase()),
+                "title": ids(&|t| title_case(t)),
+                "gold": ts.encode(s.tokens.len(), &spans),
+                "emis": emissions[0].get(si).cloned().unwrap_or_default(),
+                "emis_upper": emissions[1].get(si).cloned().unwrap_or_default(),
+                "emis_title": emissions[2].get(si).cloned().unwrap_or_default(),
+            });
+            writeln!(w, "{line}").map_err(io)?;
+            n += 1;
+        }
+    }
+    w.flush().map_err(io)?;
+    drop(w);
+    std::fs::rename(&tmp, out).map_err(io)?;
+    Ok(n)
+}
+
+/// Pair `model` with `rescorer`, fit the span-score calibration on `dev` (as training does
+/// for the perceptron alone) and store it in the re-scorer file's header. Returns `(a, b)`.
+pub fn calibrate(model: &Path, rescorer: &Path, dev: &Path) -> Result<(f32, f32), NerError> {
+    let m = NerModel::load_with_rescorer(model, Some(rescorer.to_path_buf()))?;
+    let docs = conll::read_file(dev)?;
+    let (a, b) = super::train::calibrate(&m, &docs);
+    let bad = |msg: String| NerError::Model {
+        path: rescorer.to_path_buf(),
+        msg,
+    };
+    let bytes = std::fs::read(rescorer).map_err(|e| NerError::Io {
+        path: rescorer.to_path_buf(),
+        source: e,
+    })?;
+    let bytes = lstm::with_header_value(&bytes, "calib", serde_json::json!([a, b])).map_err(bad)?;
+    write_atomically(rescorer, &bytes).map_err(|e| NerError::Io {
+        path: rescorer.to_path_buf(),
+        source: e,
+    })?;
+    Ok((a, b))
+}
