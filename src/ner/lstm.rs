@@ -1,17 +1,21 @@
 //! Neural re-scorer of the built-in NER: a small BiLSTM tagger whose per-token
-//! tag log-probabilities are added, times a dev-tuned weight (`mix`), to the
-//! perceptron's last-pass emission scores before Viterbi decoding (a product
-//! of experts: the perceptron brings sparse lexical and document features,
-//! the LSTM sentence context over dense word vectors).
+//! scores are added, times a dev-tuned weight (`mix`), to the perceptron's last-pass
+//! emission scores before Viterbi decoding (a product of experts: the perceptron brings
+//! sparse lexical and document features, the LSTM sentence context over dense word
+//! vectors). With a CRF output layer (the shipped `models/ner-conll.lstm`) the scores
+//! are the CRF's emissions and `mix` times its transition scores join the perceptron's
+//! (`NerModel::set_rescorer`); with a softmax layer they are tag log-probabilities.
 //!
-//! Trained by `scripts/train_ner_lstm.py` on ids from `lstm_inputs.rs`. Every
-//! layer before the LSTM is linear, so loading folds the embeddings and the
-//! LSTM input weights into one gate-space row per id: tagging a token costs a
-//! few row additions, two recurrent steps and the output layer.
+//! Trained by `scripts/train_ner_lstm.py` on ids from `lstm_inputs.rs`. Every layer
+//! before the LSTM except the character CNN is linear, so loading folds the embeddings
+//! and the LSTM input weights into one gate-space row per id, and the character
+//! convolution into one row per character and offset. A token's input gate vector is
+//! cached per scratch (`InputCache`), so a word seen before costs one copy, two
+//! recurrent steps and the output layer.
 //!
 //! File format (little-endian): magic `NMNERNN1`, u32 header length, a JSON
-//! header (tags, input sizes, hidden size, mix, tensor names and shapes, training
-//! metadata), then the f32 tensors in header order.
+//! header (tags, input sizes, hidden size, mix, optional span-score calibration, tensor
+//! names and shapes, training metadata), then the f32 tensors in header order.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,11 +42,8 @@ pub struct LstmRescorer {
     pub tags: Vec<String>,
     /// Label scheme the re-scorer was trained for.
     pub scheme: String,
-    /// Weight of the log-probabilities added to the perceptron's scores.
+    /// Weight of the re-scorer's scores added to the perceptron's.
     pub mix: f32,
-    /// Add the scores to the first pass too (its predictions feed the second pass's
-    /// document features), not only to the last pass.
-    pub all_passes: bool,
     /// Table size of every input (the first is the word-vector row).
     pub input_sizes: [u32; N_INPUTS],
     hidden: usize,
@@ -271,7 +272,6 @@ impl LstmRescorer {
             .to_string();
         let hidden = head["hidden"].as_u64().ok_or("header lacks hidden")? as usize;
         let mix = head["mix"].as_f64().ok_or("header lacks mix")? as f32;
-        let all_passes = head["all_passes"].as_bool().unwrap_or(false);
         let calib = match head.get("calib") {
             None => None,
             Some(v) => match (v[0].as_f64(), v[1].as_f64()) {
@@ -467,7 +467,6 @@ impl LstmRescorer {
             tags,
             scheme,
             mix,
-            all_passes,
             input_sizes,
             hidden,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),

@@ -405,11 +405,12 @@ impl NerModel {
             }
             let st = &d.stage1;
             let (mut g1, mut start, mut end) = (&self.grouped[0], &st.start, &st.end);
-            if !two || paired.is_some_and(|p| p.lstm.all_passes) {
+            if !two {
+                // A one-pass model: this is the last pass.
                 rescore(si, &mut emis);
-            }
-            if let (Some(p), false) = (paired, two) {
-                (g1, start, end) = (&p.trans, &p.start, &p.end);
+                if let Some(p) = paired {
+                    (g1, start, end) = (&p.trans, &p.start, &p.end);
+                }
             }
             let best = decode::viterbi_grouped(ts, &emis, g1, start, end, &mut sc, &mut path);
             if !two {

@@ -994,4 +994,44 @@ mod tests {
         );
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    #[test]
+    fn the_last_pass_hands_its_emissions_to_the_rescorer_hook_once_per_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = toy_file(dir.path());
+        let sents = [
+            vec!["Mr.", "Jones", "visited", "Berlin", "."],
+            vec![],
+            vec!["Rome"],
+        ];
+        for two_stage in [false, true] {
+            let cfg = TrainConfig {
+                train: vec![data.clone()],
+                dev: Some(data.clone()),
+                epochs: 2,
+                out: dir.path().join("m.bin"),
+                word2row: None,
+                vectors: None,
+                gazetteers: None,
+                folds: 2,
+                two_stage,
+                ..Default::default()
+            };
+            train(&cfg, &|_| {}).unwrap();
+            let m = NerModel::load(&cfg.out).unwrap();
+            let nt = m.data().tagset.n_tags;
+            let mut seen = Vec::new();
+            let raw = m.tag_document_raw(&sents, &mut |si, emis| seen.push((si, emis.len())));
+            // Every sentence once, in order, with its n_tokens x n_tags scores (the training
+            // data export and the re-scorer both rely on this for one- and two-pass models).
+            let want: Vec<(usize, usize)> = sents
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, s.len() * nt))
+                .collect();
+            assert_eq!(seen, want, "two_stage = {two_stage}");
+            // Without a re-scorer the hook changes nothing.
+            assert_eq!(raw, m.spans_with_margins(&sents), "two_stage = {two_stage}");
+        }
+    }
 }
