@@ -18,6 +18,7 @@ pub mod ner;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod quantise;
 pub mod quotes;
 pub mod stage;
 pub mod stages;

@@ -279,11 +279,8 @@ impl LstmRescorer {
                 _ => return Err(format!("calib must be [a, b], found {v}")),
             },
         };
-        let sizes: Vec<u32> = head["input_sizes"]
-            .as_array()
-            .ok_or("header lacks input_sizes")?
-            .iter()
-            .filter_map(|v| v.as_u64().map(|x| x as u32))
+        let sizes: Vec<u32> = uints(&head["input_sizes"], "input_sizes")?
+            .map(|x| x as u32)
             .collect();
         let input_sizes: [u32; N_INPUTS] = sizes
             .try_into()
@@ -295,11 +292,8 @@ impl LstmRescorer {
         let mut tensors = Vec::new();
         for t in head["tensors"].as_array().ok_or("header lacks tensors")? {
             let name = t["name"].as_str().ok_or("tensor without name")?.to_string();
-            let shape: Vec<usize> = t["shape"]
-                .as_array()
-                .ok_or("tensor without shape")?
-                .iter()
-                .filter_map(|v| v.as_u64().map(|x| x as usize))
+            let shape: Vec<usize> = uints(&t["shape"], "tensor shape")?
+                .map(|x| x as usize)
                 .collect();
             let n = shape.iter().product();
             let data = r.f32s(n).ok_or(format!("truncated tensor {name}"))?;
@@ -678,6 +672,15 @@ impl LstmRescorer {
     }
 }
 
+/// The unsigned integers of a JSON array (`what` names it in the error when it is not one).
+fn uints<'a>(
+    v: &'a serde_json::Value,
+    what: &str,
+) -> Result<impl Iterator<Item = u64> + 'a, String> {
+    let a = v.as_array().ok_or(format!("header lacks {what}"))?;
+    Ok(a.iter().filter_map(serde_json::Value::as_u64))
+}
+
 /// A re-scorer file's JSON header and the tensor bytes after it.
 fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), String> {
     if bytes.get(..8) != Some(&MAGIC[..]) {
@@ -727,13 +730,7 @@ impl QuantTable {
         let mut scales = Vec::with_capacity(rows.len() / width.max(1));
         let mut values = Vec::with_capacity(rows.len());
         for row in rows.chunks_exact(width.max(1)) {
-            let max = row.iter().fold(0f32, |m, x| m.max(x.abs()));
-            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-            scales.push(scale);
-            values.extend(
-                row.iter()
-                    .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
-            );
+            scales.push(crate::quantise::quantise_row_i8(row, &mut values));
         }
         QuantTable {
             width,

@@ -139,13 +139,7 @@ impl Vectors {
             if norm > 0.0 {
                 row.iter_mut().for_each(|a| *a /= norm);
             }
-            let m = row.iter().fold(0f32, |m, a| m.max(a.abs()));
-            let s = if m > 0.0 { m / 127.0 } else { 1.0 };
-            scales.push(s);
-            q.extend(
-                row.iter()
-                    .map(|a| (a / s).round().clamp(-127.0, 127.0) as i8),
-            );
+            scales.push(crate::quantise::quantise_row_i8(row, &mut q));
         }
         Vectors::from_quantised(d, q, scales).map_err(|message| StanceError::Format {
             path: path.to_path_buf(),
