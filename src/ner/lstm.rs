@@ -302,11 +302,15 @@ impl LstmRescorer {
         if r.pos != bytes.len() {
             return Err("trailing bytes after the tensors".into());
         }
-        let get = |name: &str, rows: usize, cols: Option<usize>| -> Result<&Vec<f32>, String> {
-            let (_, shape, data) = tensors
+        let find = |name: &str| -> Result<(&Vec<usize>, &Vec<f32>), String> {
+            tensors
                 .iter()
                 .find(|(n, _, _)| n == name)
-                .ok_or(format!("missing tensor {name}"))?;
+                .map(|(_, shape, data)| (shape, data))
+                .ok_or(format!("missing tensor {name}"))
+        };
+        let get = |name: &str, rows: usize, cols: Option<usize>| -> Result<&Vec<f32>, String> {
+            let (shape, data) = find(name)?;
             let ok = shape.first() == Some(&rows)
                 && cols.is_none_or(|c| shape.get(1) == Some(&c))
                 && shape.len() <= 2;
@@ -317,30 +321,26 @@ impl LstmRescorer {
         };
         let (h, nt) = (hidden, tags.len());
         let g4 = 4 * h;
-        // Input widths: the folded vector projection, then one embedding per table.
-        let mut widths = Vec::with_capacity(N_INPUTS);
+        // Input tables (rows x width): the folded vector projection, then one embedding per
+        // hashed input.
+        let mut inputs = Vec::with_capacity(N_INPUTS);
         for (i, &size) in input_sizes.iter().enumerate() {
             let name = if i == 0 {
                 "rows".to_string()
             } else {
                 format!("table{i}")
             };
-            let (_, shape, _) = tensors
-                .iter()
-                .find(|(n, _, _)| *n == name)
-                .ok_or(format!("missing tensor {name}"))?;
+            let (shape, table) = find(&name)?;
             if shape.len() != 2 || shape[0] != size as usize {
                 return Err(format!(
                     "tensor {name} has shape {shape:?}, input size {size}"
                 ));
             }
-            widths.push((name, shape[1]));
+            inputs.push((table, shape[0], shape[1]));
         }
-        let table_dim: usize = widths.iter().map(|(_, w)| w).sum();
-        let char_filters = tensors
-            .iter()
-            .find(|(n, _, _)| n == "char.conv.b")
-            .map_or(0, |(_, shape, _)| shape.first().copied().unwrap_or(0));
+        let table_dim: usize = inputs.iter().map(|&(_, _, w)| w).sum();
+        let char_filters =
+            find("char.conv.b").map_or(0, |(shape, _)| shape.first().copied().unwrap_or(0));
         let in_dim = table_dim + char_filters;
         let mut w_ih = Vec::new();
         let mut bias: [Vec<f32>; 2] = Default::default();
@@ -372,10 +372,7 @@ impl LstmRescorer {
                 }
             }
             let n_chars = list.len() + 2;
-            let (_, eshape, emb) = tensors
-                .iter()
-                .find(|(n, _, _)| n == "char.emb")
-                .ok_or("missing tensor char.emb")?;
+            let (eshape, emb) = find("char.emb")?;
             let cd = eshape.get(1).copied().unwrap_or(0);
             if eshape.first() != Some(&n_chars) {
                 return Err(format!(
@@ -418,7 +415,7 @@ impl LstmRescorer {
         } else {
             None
         };
-        let crf = if tensors.iter().any(|(n, _, _)| n == "crf.trans") {
+        let crf = if find("crf.trans").is_ok() {
             Some(CrfScores {
                 trans: get("crf.trans", nt, Some(nt))?.clone(),
                 start: get("crf.start", nt, None)?.clone(),
@@ -430,26 +427,21 @@ impl LstmRescorer {
         // Fold every input table into gate space: row x W_ih[:, cols]^T, both directions.
         let mut gate_tables = Vec::with_capacity(N_INPUTS);
         let mut off = 0;
-        for (name, width) in &widths {
-            let (_, shape, table) = tensors
-                .iter()
-                .find(|(n, _, _)| n == name)
-                .ok_or(format!("missing tensor {name}"))?;
-            let rows = shape[0];
+        for &(table, rows, width) in &inputs {
             // Per direction, W_ih columns off..off+width transposed: width x 4h.
             let cols: Vec<Vec<f32>> = w_ih
                 .iter()
                 .map(|w| {
                     let mut t = vec![0f32; width * g4];
                     for k in 0..g4 {
-                        for j in 0..*width {
+                        for j in 0..width {
                             t[j * g4 + k] = w[k * in_dim + off + j];
                         }
                     }
                     t
                 })
                 .collect();
-            let out = fold_table(table, rows, *width, &cols, g4);
+            let out = fold_table(table, rows, width, &cols, g4);
             gate_tables.push(QuantTable::new(&out, 2 * g4));
             off += width;
         }

@@ -115,18 +115,16 @@ pub fn calibrate(model: &Path, rescorer: &Path, dev: &Path) -> Result<(f32, f32)
     let m = NerModel::load_with_rescorer(model, Some(rescorer.to_path_buf()))?;
     let docs = conll::read_file(dev)?;
     let (a, b) = super::train::calibrate(&m, &docs);
+    let io = |e| NerError::Io {
+        path: rescorer.to_path_buf(),
+        source: e,
+    };
     let bad = |msg: String| NerError::Model {
         path: rescorer.to_path_buf(),
         msg,
     };
-    let bytes = std::fs::read(rescorer).map_err(|e| NerError::Io {
-        path: rescorer.to_path_buf(),
-        source: e,
-    })?;
+    let bytes = std::fs::read(rescorer).map_err(io)?;
     let bytes = lstm::with_header_value(&bytes, "calib", serde_json::json!([a, b])).map_err(bad)?;
-    write_atomically(rescorer, &bytes).map_err(|e| NerError::Io {
-        path: rescorer.to_path_buf(),
-        source: e,
-    })?;
+    write_atomically(rescorer, &bytes).map_err(io)?;
     Ok((a, b))
 }

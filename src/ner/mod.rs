@@ -184,7 +184,7 @@ impl NerModel {
         let mut m = Self::load(path)?;
         if let Some(f) = rescorer {
             let r = lstm::LstmRescorer::load(&f)?;
-            m.set_rescorer(Some(r)).map_err(|msg| NerError::Model {
+            m.set_rescorer(r).map_err(|msg| NerError::Model {
                 path: f.clone(),
                 msg: format!("{msg} (paired with model {})", path.display()),
             })?;
@@ -192,13 +192,9 @@ impl NerModel {
         Ok(m)
     }
 
-    /// Pair the model with a neural re-scorer (or drop it with `None`). Fails if the
-    /// re-scorer was trained for another scheme, tag set or word-vector table.
-    pub fn set_rescorer(&mut self, r: Option<lstm::LstmRescorer>) -> Result<(), String> {
-        let Some(r) = r else {
-            self.rescorer = None;
-            return Ok(());
-        };
+    /// Pair the model with a neural re-scorer. Fails if the re-scorer was trained for
+    /// another scheme, tag set or word-vector table.
+    pub fn set_rescorer(&mut self, r: lstm::LstmRescorer) -> Result<(), String> {
         let d = &self.data;
         r.check_pair(&self.tag_names(), &d.scheme, &d.res.clusters)?;
         let last = d.stage2.as_ref().unwrap_or(&d.stage1);
@@ -584,14 +580,16 @@ pub fn evaluate_docs_with(
                 .into_iter()
                 .filter_map(|(a, b, l)| opts.gold_label(&l).map(|l| (a, b, l)))
                 .collect();
-            let pred: Vec<(usize, usize, String)> = p
+            let kept: Vec<&EntitySpan> = p
                 .iter()
                 .filter(|e| opts.keeps_prediction(&e.label))
+                .collect();
+            let pred: Vec<(usize, usize, String)> = kept
+                .iter()
                 .map(|e| (e.start, e.end, e.label.clone()))
                 .collect();
-            for e in p.iter().filter(|e| opts.keeps_prediction(&e.label)) {
-                let span = (e.start, e.end, e.label.clone());
-                rep.calibration.add(e.score, gold.contains(&span));
+            for (e, span) in kept.iter().zip(&pred) {
+                rep.calibration.add(e.score, gold.contains(span));
             }
             let tokens = sents.get(si).map_or(&[][..], |t| t.as_slice());
             rep.add_sentence(((di, &doc.id), si), tokens, &gold, &pred, opts.list_errors);
