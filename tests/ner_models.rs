@@ -21,14 +21,18 @@ fn conll_model() -> NerModel {
     NerModel::load(&path).unwrap_or_else(|e| panic!("cannot load shipped model: {e}"))
 }
 
-/// The shipped perceptron paired with its shipped re-scorer `models/ner-conll.lstm`, as
-/// `[ner] rescorer = "auto"` (the default) loads them.
-fn paired_conll_model() -> NerModel {
-    let path = repo().join("models/ner-conll.bin");
+/// The shipped perceptron `models/{name}.bin` paired with its shipped re-scorer
+/// `models/{name}.lstm`, as `[ner] rescorer = "auto"` (the default) loads them.
+fn paired_model(name: &str) -> NerModel {
+    let path = repo().join(format!("models/{name}.bin"));
     let file = Rescorer::Auto.file_for(&path);
-    assert_eq!(file, Some(repo().join("models/ner-conll.lstm")));
+    assert_eq!(file, Some(repo().join(format!("models/{name}.lstm"))));
     NerModel::load_with_rescorer(&path, file)
-        .unwrap_or_else(|e| panic!("cannot load shipped model and re-scorer: {e}"))
+        .unwrap_or_else(|e| panic!("cannot load shipped model {name} and its re-scorer: {e}"))
+}
+
+fn paired_conll_model() -> NerModel {
+    paired_model("ner-conll")
 }
 
 /// The even-numbered documents of CoNLL-2003 test (the held-out slice of the F1 floors).
@@ -209,11 +213,7 @@ const ONTONOTES_PAIRED_SLICE_F1_FLOOR: f64 = 86.92;
 
 #[test]
 fn paired_ontonotes_model_f1_on_a_held_out_test_slice() {
-    let path = repo().join("models/ner-ontonotes.bin");
-    let file = Rescorer::Auto.file_for(&path);
-    assert_eq!(file, Some(repo().join("models/ner-ontonotes.lstm")));
-    let model = NerModel::load_with_rescorer(&path, file)
-        .unwrap_or_else(|e| panic!("cannot load shipped OntoNotes model and re-scorer: {e}"));
+    let model = paired_model("ner-ontonotes");
     let r = model.rescorer().expect("paired");
     assert_eq!(r.scheme, "ontonotes");
     assert!(r.calib.is_some(), "the re-scorer carries its calibration");
