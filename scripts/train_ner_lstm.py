@@ -40,6 +40,8 @@ import torch
 from torch import nn
 
 MAGIC = b"NMNERNN1"
+# Training options newer than the shipped files, with their no-op defaults (see main's header).
+LATER_OPTIONS = {"lr_decay": 1.0, "init": None}
 EMIS_KEY = {"ids": "emis", "upper": "emis_upper", "title": "emis_title"}
 
 
@@ -370,6 +372,67 @@ def write_model(path, model, header, meta):
     os.replace(tmp, path)
 
 
+def read_model(path):
+    """Header and tensors (name -> array) of a file written by write_model."""
+    with open(path, "rb") as f:
+        if f.read(8) != MAGIC:
+            sys.exit(f"{path}: not a re-scorer file (magic {MAGIC!r} missing)")
+        (n,) = struct.unpack("<I", f.read(4))
+        head = json.loads(f.read(n).decode("utf-8"))
+        tensors = {}
+        for t in head["tensors"]:
+            count = int(np.prod(t["shape"]))
+            a = np.frombuffer(f.read(4 * count), dtype="<f4")
+            tensors[t["name"]] = a.reshape(t["shape"]).astype(np.float32)
+    return head, tensors
+
+
+def init_from(path, model, cvocab):
+    """Start from the weights of an earlier re-scorer file (continued training, --init).
+
+    The file stores the projected vector rows, not the projection, so the projection is
+    recovered by least squares over the fixed vectors (exact up to rounding: the 300-d
+    vectors have full rank). The LSTM's two bias vectors were stored summed; the sum goes to
+    bias_ih and bias_hh starts at zero. Adam's moments start fresh.
+    """
+    head, t = read_model(path)
+    chars = [c for c, _ in sorted(cvocab.items(), key=lambda kv: kv[1])]
+    if head.get("chars", []) != chars:
+        sys.exit(f"{path}: its character vocabulary differs from the one built from --train")
+    if head["tags"] != model.tag_names:
+        sys.exit(f"{path}: its tag set differs from --train's")
+
+    def put(param, a):
+        if tuple(param.shape) != a.shape:
+            sys.exit(f"{path}: a tensor has shape {a.shape}, this model needs "
+                     f"{tuple(param.shape)}: use the file's --hidden/--vec-dim/... options")
+        with torch.no_grad():
+            param.copy_(torch.from_numpy(np.ascontiguousarray(a)))
+
+    vec = model.vectors.weight.detach().numpy().astype(np.float64)
+    rows = t["rows"].astype(np.float64)
+    proj, *_ = np.linalg.lstsq(vec, rows, rcond=None)  # 300 x vec_dim
+    put(model.vec_proj.weight, proj.T.astype(np.float32))
+    for i, table in enumerate(model.tables):
+        put(table.weight, t[f"table{i + 1}"])
+    if model.chars is not None:
+        put(model.chars.emb.weight, t["char.emb"])
+        put(model.chars.conv.weight, t["char.conv.w"].reshape(model.chars.conv.weight.shape))
+        put(model.chars.conv.bias, t["char.conv.b"])
+    if model.crf is not None:
+        put(model.crf.trans, t["crf.trans"])
+        put(model.crf.start, t["crf.start"])
+        put(model.crf.end, t["crf.end"])
+    for d, sfx in (("fwd", ""), ("bwd", "_reverse")):
+        put(getattr(model.lstm, f"weight_ih_l0{sfx}"), t[f"{d}.w_ih"])
+        put(getattr(model.lstm, f"weight_hh_l0{sfx}"), t[f"{d}.w_hh"])
+        put(getattr(model.lstm, f"bias_ih_l0{sfx}"), t[f"{d}.b"])
+        put(getattr(model.lstm, f"bias_hh_l0{sfx}"), np.zeros_like(t[f"{d}.b"]))
+    put(model.out.weight, t["out.w"])
+    put(model.out.bias, t["out.b"])
+    return head
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -385,12 +448,16 @@ def main():
     ap.add_argument("--emb-dim", type=int, default=32)
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr-decay", type=float, default=1.0,
+                    help="multiply the learning rate by this after every epoch (1: constant)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--upper", type=float, default=0.15, help="share of sentences in UPPER CASE")
     ap.add_argument("--title", type=float, default=0.10, help="share in Title Case")
     ap.add_argument("--row-dropout", type=float, default=0.05,
                     help="share of tokens whose word-vector row is hidden (learn affixes)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init", help="continue training from this re-scorer file's weights "
+                                   "(same architecture options; Adam starts fresh)")
     ap.add_argument("--char-filters", type=int, default=0, help="char CNN filters (0: none)")
     ap.add_argument("--char-dim", type=int, default=25)
     ap.add_argument("--char-width", type=int, default=3)
@@ -438,10 +505,23 @@ def main():
                    args.char_width)
     if args.crf:
         model.crf = CRF(names)
+    model.tag_names = names
+    if args.init:
+        init = init_from(args.init, model, cvocab)
+        print(f"continuing from {args.init} (epoch {init['epoch']}, dev F1 mixed "
+              f"{init['dev_f1_mixed']})", flush=True)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=args.lr)
     loss_fn = nn.CrossEntropyLoss(ignore_index=-1)
     oov = sizes[0] - 1
     best = (-1.0, 0, 0.0, None, 0.0)
+    if args.init:
+        # The starting point competes as epoch 0, so continuing can never ship a worse file.
+        alone, mixed = dev_scores(model, dev, names, decoder, zero, mixes)
+        m_best = max(mixes, key=lambda m: (mixed[m], -m))
+        print(f"epoch 0: dev F1 alone {alone:.2f}, mixed "
+              + " ".join(f"{m}:{mixed[m]:.2f}" for m in mixes), flush=True)
+        best = (mixed[m_best], 0, m_best,
+                {k: v.clone() for k, v in model.state_dict().items()}, alone)
     items = [(s["ids"], s) for s in train if s["ids"]]
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
@@ -491,6 +571,8 @@ def main():
         print(f"epoch {epoch}: loss {total / len(items):.4f}, dev F1 alone {alone:.2f}, mixed "
               + " ".join(f"{m}:{mixed[m]:.2f}" for m in mixes)
               + f" ({time.time() - t0:.0f} s)", flush=True)
+        for group in opt.param_groups:
+            group["lr"] *= args.lr_decay
         if mixed[m_best] > best[0]:
             best = (mixed[m_best], epoch, m_best,
                     {k: v.clone() for k, v in model.state_dict().items()}, alone)
@@ -514,7 +596,10 @@ def main():
         "max_chars": MAX_CHARS,
         "char_width": args.char_width,
         "crf": args.crf,
-        "args": {k: v for k, v in vars(args).items() if k not in ("out",)},
+        # Options added after the shipped files were trained are recorded only when used, so
+        # re-running a shipped file's command still writes the same header.
+        "args": {k: v for k, v in vars(args).items()
+                 if k != "out" and not (k in LATER_OPTIONS and v == LATER_OPTIONS[k])},
     }
     write_model(args.out, model, header, meta)
     for path in args.test:
