@@ -139,9 +139,10 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             let m = newsmill::ner::NerModel::load_with_rescorer(&model, file)?;
             match m.rescorer() {
                 Some(r) => eprintln!(
-                    "re-scorer: hidden {}, mix {}, calibrated: {}",
+                    "re-scorer: hidden {}, mix {}, first pass {}, calibrated: {}",
                     r.hidden(),
                     r.mix,
+                    r.first_pass,
                     if r.calib.is_some() { "yes" } else { "no" }
                 ),
                 None => eprintln!("re-scorer: none"),

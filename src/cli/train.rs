@@ -58,6 +58,12 @@ pub enum TrainCmd {
         /// Dev data in CoNLL/BIO format.
         #[arg(long)]
         dev: PathBuf,
+        /// First choose how much of the re-scorer's scores also join the model's first pass
+        /// (0, 0.25, 0.5, 0.75 or 1; two-pass models only), by dev F1: the best weight among
+        /// those that beat 0 on both the even- and the odd-numbered dev documents, else 0.
+        /// Stored in the header as `first_pass`; the calibration is then fitted with it.
+        #[arg(long)]
+        tune_first_pass: bool,
     },
     /// Train the NewsMTSC target-sentiment classifier used by the stance stage.
     Stance {
@@ -203,7 +209,22 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             model,
             rescorer,
             dev,
+            tune_first_pass,
         } => {
+            if tune_first_pass {
+                let (chosen, rows) = ner::lstm_data::tune_first_pass(&model, &rescorer, &dev)?;
+                println!("first-pass weight | dev F1 | even documents | odd documents");
+                for r in &rows {
+                    println!(
+                        "{:>17} | {:>6.2} | {:>14.2} | {:>13.2}",
+                        r.weight,
+                        100.0 * r.all,
+                        100.0 * r.even,
+                        100.0 * r.odd
+                    );
+                }
+                println!("first pass = {chosen}; stored in {}", rescorer.display());
+            }
             let (a, b) = ner::lstm_data::calibrate(&model, &rescorer, &dev)?;
             println!(
                 "span score = sigmoid({a} * margin + {b}); stored in {}",

@@ -44,6 +44,11 @@ pub struct LstmRescorer {
     pub scheme: String,
     /// Weight of the re-scorer's scores added to the perceptron's.
     pub mix: f32,
+    /// Share of the re-scorer's scores (and CRF transitions) that also join the first pass of a
+    /// two-pass model, so the stage-1 predictions behind the document features already see
+    /// them. 0 (the default, and for files without the header key): the last pass only. Chosen
+    /// on dev by `newsmill train ner-calibrate --tune-first-pass`.
+    pub first_pass: f32,
     /// Table size of every input (the first is the word-vector row).
     pub input_sizes: [u32; N_INPUTS],
     hidden: usize,
@@ -272,6 +277,13 @@ impl LstmRescorer {
             .to_string();
         let hidden = head["hidden"].as_u64().ok_or("header lacks hidden")? as usize;
         let mix = head["mix"].as_f64().ok_or("header lacks mix")? as f32;
+        let first_pass = match head.get("first_pass") {
+            None => 0.0,
+            Some(v) => match v.as_f64() {
+                Some(x) if x.is_finite() && x >= 0.0 => x as f32,
+                _ => return Err(format!("first_pass must be a number >= 0, found {v}")),
+            },
+        };
         let calib = match head.get("calib") {
             None => None,
             Some(v) => match (v[0].as_f64(), v[1].as_f64()) {
@@ -453,6 +465,7 @@ impl LstmRescorer {
             tags,
             scheme,
             mix,
+            first_pass,
             input_sizes,
             hidden,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -1142,6 +1155,11 @@ mod tests {
     /// A tiny random re-scorer in the file format (h hidden units, character CNN,
     /// optionally a CRF layer).
     fn tiny_model(h: usize, crf: bool, seed: u64) -> LstmRescorer {
+        LstmRescorer::from_bytes(&tiny_model_bytes(h, crf, seed)).unwrap()
+    }
+
+    /// The file bytes of `tiny_model`.
+    fn tiny_model_bytes(h: usize, crf: bool, seed: u64) -> Vec<u8> {
         let mut seed = seed;
         let sizes = [5u32, 3, 3, 4, 3, 3, 3, 3];
         let (nt, f, cd, width) = (3, 5, 2, 3);
@@ -1192,7 +1210,21 @@ mod tests {
                 b.extend_from_slice(&(2.0 * v).to_le_bytes());
             }
         }
-        LstmRescorer::from_bytes(&b).unwrap()
+        b
+    }
+
+    #[test]
+    fn the_first_pass_weight_is_read_from_the_header() {
+        let b = tiny_model_bytes(4, true, 3);
+        // Files written before the key existed join the last pass only.
+        assert_eq!(LstmRescorer::from_bytes(&b).unwrap().first_pass, 0.0);
+        let with = |v| with_header_value(&b, "first_pass", v).expect("header rewritten");
+        let r = LstmRescorer::from_bytes(&with(serde_json::json!(0.5))).unwrap();
+        assert_eq!(r.first_pass, 0.5);
+        for bad in [serde_json::json!(-1.0), serde_json::json!("half")] {
+            let err = LstmRescorer::from_bytes(&with(bad)).unwrap_err();
+            assert!(err.contains("first_pass"), "{err}");
+        }
     }
 
     /// Ids as a pure function of the token, like `lstm_inputs::token_ids`.

@@ -125,6 +125,19 @@ struct Paired {
     end: Vec<f32>,
     /// Rows of the word-vector table (the re-scorer's first input).
     n_rows: u32,
+    /// The first pass's scores when the re-scorer joins it too (`LstmRescorer::first_pass`).
+    first: Option<FirstPass>,
+}
+
+/// First-pass transition, start and end scores of a two-pass model whose re-scorer joins
+/// that pass: the perceptron's stage-1 scores plus `weight * mix` times the CRF's.
+#[derive(Debug)]
+struct FirstPass {
+    /// Share of the re-scorer's (already `mix`-scaled) scores added to the first pass.
+    weight: f32,
+    trans: decode::GroupedTrans,
+    start: Vec<f32>,
+    end: Vec<f32>,
 }
 
 thread_local! {
@@ -198,19 +211,35 @@ impl NerModel {
         let d = &self.data;
         r.check_pair(&self.tag_names(), &d.scheme, &d.res.clusters)?;
         let last = d.stage2.as_ref().unwrap_or(&d.stage1);
-        let plus_mix = |a: &[f32], b: Option<&[f32]>| -> Vec<f32> {
+        let plus = |w: f32, a: &[f32], b: Option<&[f32]>| -> Vec<f32> {
             match b {
-                Some(b) => a.iter().zip(b).map(|(x, y)| x + r.mix * y).collect(),
+                Some(b) => a.iter().zip(b).map(|(x, y)| x + w * y).collect(),
                 None => a.to_vec(),
             }
         };
         let crf = r.crf.as_ref();
-        let trans = plus_mix(&last.trans, crf.map(|c| c.trans.as_slice()));
+        let (trans, start, end) = (
+            crf.map(|c| c.trans.as_slice()),
+            crf.map(|c| c.start.as_slice()),
+            crf.map(|c| c.end.as_slice()),
+        );
+        // A one-pass model has no earlier pass for the re-scorer to join.
+        let first = (d.stage2.is_some() && r.first_pass > 0.0).then(|| {
+            let w = r.first_pass * r.mix;
+            let st = &d.stage1;
+            FirstPass {
+                weight: r.first_pass,
+                trans: decode::GroupedTrans::new(&d.tagset, &plus(w, &st.trans, trans)),
+                start: plus(w, &st.start, start),
+                end: plus(w, &st.end, end),
+            }
+        });
         self.rescorer = Some(std::sync::Arc::new(Paired {
-            trans: decode::GroupedTrans::new(&d.tagset, &trans),
-            start: plus_mix(&last.start, crf.map(|c| c.start.as_slice())),
-            end: plus_mix(&last.end, crf.map(|c| c.end.as_slice())),
+            trans: decode::GroupedTrans::new(&d.tagset, &plus(r.mix, &last.trans, trans)),
+            start: plus(r.mix, &last.start, start),
+            end: plus(r.mix, &last.end, end),
             n_rows: lstm_inputs::n_rows(&d.res.clusters),
+            first,
             lstm: r,
         }));
         Ok(())
@@ -338,9 +367,11 @@ impl NerModel {
 
     /// Spans as `(start, end, type id, margin)`; margin = min over the span's
     /// tokens of the max-marginal gap (see `decode::margins`). With a re-scorer,
-    /// `rescore` sees (and adds to) the last pass's emission scores of every sentence
-    /// (`n_tokens * n_tags`, row-major) just before that pass decodes it, and the last pass
-    /// decodes with the paired transition scores.
+    /// `rescore` adds its scores to a sentence's emission scores (`n_tokens * n_tags`,
+    /// row-major), once per sentence: to the last pass's just before that pass decodes it, or,
+    /// when the re-scorer joins the first pass too, to a zeroed buffer in the first pass, which
+    /// adds `first_pass` times it there and all of it in the last pass. Each re-scored pass
+    /// decodes with its paired transition scores.
     pub(crate) fn tag_document_raw(
         &self,
         sentences: &[Vec<&str>],
@@ -359,6 +390,10 @@ impl NerModel {
         let mut acc1 = vec![0i32; nt];
         let mut acc2 = vec![0i32; nt];
         let mut emis: Vec<f32> = Vec::new();
+        // When the re-scorer joins the first pass too, its scores are computed once per
+        // sentence there and kept for the last pass.
+        let first = paired.and_then(|p| p.first.as_ref());
+        let mut kept: Vec<Vec<f32>> = Vec::new();
 
         // Pass 1: stage-1 decoding; the same lookups give stage 2's base scores.
         features::extract_doc(&d.res, sentences, &mut feats);
@@ -401,6 +436,15 @@ impl NerModel {
             }
             let st = &d.stage1;
             let (mut g1, mut start, mut end) = (&self.grouped[0], &st.start, &st.end);
+            if let Some(f) = first {
+                let mut scores = vec![0f32; emis.len()];
+                rescore(si, &mut scores);
+                for (e, x) in emis.iter_mut().zip(&scores) {
+                    *e += f.weight * x;
+                }
+                kept.push(scores);
+                (g1, start, end) = (&f.trans, &f.start, &f.end);
+            }
             if !two {
                 // A one-pass model: this is the last pass.
                 rescore(si, &mut emis);
@@ -452,7 +496,10 @@ impl NerModel {
                         }
                     }
                 }
-                rescore(si, &mut emis);
+                match kept.get(si) {
+                    Some(scores) => emis.iter_mut().zip(scores).for_each(|(e, x)| *e += x),
+                    None => rescore(si, &mut emis),
+                }
                 let best = decode::viterbi_grouped(ts, &emis, g2, start, end, &mut sc, &mut path);
                 margins_all.push(if path.iter().any(|&t| t != 0) {
                     decode::margins_grouped(ts, &emis, g2, end, best, &path, &mut sc)
