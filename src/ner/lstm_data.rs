@@ -115,18 +115,26 @@ pub fn calibrate(model: &Path, rescorer: &Path, dev: &Path) -> Result<(f32, f32)
     let m = NerModel::load_with_rescorer(model, Some(rescorer.to_path_buf()))?;
     let docs = conll::read_file(dev)?;
     let (a, b) = super::train::calibrate(&m, &docs);
+    store_header_value(rescorer, "calib", serde_json::json!([a, b]))?;
+    Ok((a, b))
+}
+
+/// Set `key` in the re-scorer file's JSON header, rewriting the file atomically.
+fn store_header_value(
+    rescorer: &Path,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<(), NerError> {
     let io = |e| NerError::Io {
         path: rescorer.to_path_buf(),
         source: e,
     };
-    let bad = |msg: String| NerError::Model {
+    let bytes = std::fs::read(rescorer).map_err(io)?;
+    let bytes = lstm::with_header_value(&bytes, key, value).map_err(|msg| NerError::Model {
         path: rescorer.to_path_buf(),
         msg,
-    };
-    let bytes = std::fs::read(rescorer).map_err(io)?;
-    let bytes = lstm::with_header_value(&bytes, "calib", serde_json::json!([a, b])).map_err(bad)?;
-    write_atomically(rescorer, &bytes).map_err(io)?;
-    Ok((a, b))
+    })?;
+    write_atomically(rescorer, &bytes).map_err(io)
 }
 
 /// First-pass weights of the re-scorer tried by `tune_first_pass` (0: the last pass only).
@@ -191,13 +199,6 @@ pub fn tune_first_pass(
         .filter(|x| x.even > base.even && x.odd > base.odd)
         .fold(&base, |best, x| if x.all > best.all { x } else { best })
         .weight;
-    let io = |e| NerError::Io {
-        path: rescorer.to_path_buf(),
-        source: e,
-    };
-    let bytes = std::fs::read(rescorer).map_err(io)?;
-    let bytes =
-        lstm::with_header_value(&bytes, "first_pass", serde_json::json!(chosen)).map_err(bad)?;
-    write_atomically(rescorer, &bytes).map_err(io)?;
+    store_header_value(rescorer, "first_pass", serde_json::json!(chosen))?;
     Ok((chosen, rows))
 }
