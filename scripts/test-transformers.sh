@@ -28,13 +28,14 @@ mkdir -p "$FIXTURES"
 export NEWSMILL_TF_FIXTURES="$FIXTURES"
 
 echo "== cargo clippy --features transformers"
+# Same profile as scripts/test.sh (release without LTO), so step 1's dependency builds are reused.
 # Only the targets the feature changes (the library, the binary and their test); the default
 # clippy in scripts/test.sh covers every target without it.
-cargo clippy --release --lib --bins --test transformers --locked --features transformers -- -D warnings
+cargo clippy --profile test-release --lib --bins --test transformers --locked --features transformers -- -D warnings
 
 # The pure parts (sub-word alignment, NLI pairs and decisions, model-dir checks) are not behind
 # the feature: the default `cargo test` in scripts/test.sh runs their unit tests.
 echo "== cargo test --features transformers --test transformers"
-cargo test --release --locked --features transformers --test transformers
+cargo test --profile test-release --locked --features transformers --test transformers
 
 echo "== done in $((SECONDS - start)) s"

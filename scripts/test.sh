@@ -18,15 +18,19 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
+# The `test-release` profile (Cargo.toml) is `release` without link-time optimisation, which
+# only costs build time here; speed is measured with `release` (`newsmill bench`).
+profile=test-release
+
 echo "== cargo clippy"
-cargo clippy --release --all-targets --locked -- -D warnings
+cargo clippy --profile "$profile" --all-targets --locked -- -D warnings
 
 echo "== cargo test"
-cargo test --release --locked
+cargo test --profile "$profile" --locked
 
 echo "== Python tests (pyarrow, pandas, DuckDB on real output)"
 # --all-targets: the same feature resolution as `cargo test` (dev-dependencies unify features of
 # shared crates), so this reuses the binary the tests just built; a plain `cargo build` would
 # recompile arrow, parquet and newsmill with the other feature set (4.4 min in CI).
-cargo build --release --locked --all-targets
-NEWSMILL_BIN="$PWD/target/release/newsmill" .venv/bin/python -m pytest -q tests/python
+cargo build --profile "$profile" --locked --all-targets
+NEWSMILL_BIN="$PWD/target/$profile/newsmill" .venv/bin/python -m pytest -q tests/python
