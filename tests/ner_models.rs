@@ -422,7 +422,8 @@ fn eval_ner_errors_file_lists_every_classified_error() {
 
 /// `newsmill train ner-calibrate --tune-first-pass` on a small dev sample: it scores every
 /// weight of the grid, stores the weight its rule allows in the re-scorer's header, and the
-/// grid's 0 row is the shipped last-pass-only pairing.
+/// grid's 0 row is the shipped last-pass-only pairing; the calibration fitted with the chosen
+/// weight is stored beside it.
 #[test]
 fn first_pass_tuning_scores_the_grid_and_stores_its_choice() {
     // The first 40 documents of CoNLL-2003 dev, cut from the file as they are.
@@ -441,8 +442,9 @@ fn first_pass_tuning_scores_the_grid_and_stores_its_choice() {
     std::fs::copy(repo().join("models/ner-conll.lstm"), &rescorer).expect("copy re-scorer");
     let model = repo().join("models/ner-conll.bin");
 
-    let (chosen, rows) = ner::lstm_data::tune_first_pass(&model, &rescorer, &dev_sample)
+    let fitted = ner::lstm_data::calibrate(&model, &rescorer, &dev_sample, true)
         .unwrap_or_else(|e| panic!("{e}"));
+    let (chosen, rows) = fitted.first_pass.clone().expect("tuned");
     let weights: Vec<f32> = rows.iter().map(|r| r.weight).collect();
     assert_eq!(weights, ner::lstm_data::FIRST_PASS_GRID);
     let shipped = ner::evaluate_docs(&paired_conll_model(), &sample, "dev sample");
@@ -461,4 +463,6 @@ fn first_pass_tuning_scores_the_grid_and_stores_its_choice() {
         .all(|r| r.all <= row.all));
     let stored = ner::lstm::LstmRescorer::load(&rescorer).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored.first_pass, chosen);
+    // The calibration was fitted after the choice and stored beside it.
+    assert_eq!(stored.calib, Some((fitted.a, fitted.b)));
 }

@@ -211,10 +211,10 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             dev,
             tune_first_pass,
         } => {
-            if tune_first_pass {
-                let (chosen, rows) = ner::lstm_data::tune_first_pass(&model, &rescorer, &dev)?;
+            let fitted = ner::lstm_data::calibrate(&model, &rescorer, &dev, tune_first_pass)?;
+            if let Some((chosen, rows)) = &fitted.first_pass {
                 println!("first-pass weight | dev F1 | even documents | odd documents");
-                for r in &rows {
+                for r in rows {
                     println!(
                         "{:>17} | {:>6.2} | {:>14.2} | {:>13.2}",
                         r.weight,
@@ -225,9 +225,10 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
                 }
                 println!("first pass = {chosen}; stored in {}", rescorer.display());
             }
-            let (a, b) = ner::lstm_data::calibrate(&model, &rescorer, &dev)?;
             println!(
-                "span score = sigmoid({a} * margin + {b}); stored in {}",
+                "span score = sigmoid({} * margin + {}); stored in {}",
+                fitted.a,
+                fitted.b,
                 rescorer.display()
             );
             Ok(())

@@ -109,31 +109,74 @@ pub fn write(
     Ok(n)
 }
 
-/// Pair `model` with `rescorer`, fit the span-score calibration on `dev` (as training does
-/// for the perceptron alone) and store it in the re-scorer file's header. Returns `(a, b)`.
-pub fn calibrate(model: &Path, rescorer: &Path, dev: &Path) -> Result<(f32, f32), NerError> {
-    let m = NerModel::load_with_rescorer(model, Some(rescorer.to_path_buf()))?;
-    let docs = conll::read_file(dev)?;
-    let (a, b) = super::train::calibrate(&m, &docs);
-    store_header_value(rescorer, "calib", serde_json::json!([a, b]))?;
-    Ok((a, b))
+/// What `calibrate` chose and fitted (both are stored in the re-scorer file's header).
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    /// With `tune_first_pass`: the chosen first-pass weight and the dev score of every weight
+    /// tried.
+    pub first_pass: Option<(f32, Vec<FirstPassRow>)>,
+    /// Span score = sigmoid(a * margin + b).
+    pub a: f32,
+    pub b: f32,
 }
 
-/// Set `key` in the re-scorer file's JSON header, rewriting the file atomically.
-fn store_header_value(
+/// Pair `model` with `rescorer`, fit the span-score calibration on `dev` (as training does
+/// for the perceptron alone) and store it in the re-scorer file's header, rewritten
+/// atomically. With `tune_first_pass`, first choose the re-scorer's first-pass weight on the
+/// same dev documents (`tune_first_pass`) and fit the calibration with it. The model, the
+/// re-scorer and dev are read once for both.
+pub fn calibrate(
+    model: &Path,
     rescorer: &Path,
-    key: &str,
-    value: serde_json::Value,
+    dev: &Path,
+    tune_first_pass: bool,
+) -> Result<Calibration, NerError> {
+    let mut m = NerModel::load(model)?;
+    let mut r = lstm::LstmRescorer::load(rescorer)?;
+    let docs = conll::read_file(dev)?;
+    let pair = |m: &mut NerModel, r: lstm::LstmRescorer| {
+        m.set_rescorer(r).map_err(|msg| NerError::Model {
+            path: rescorer.to_path_buf(),
+            msg: format!("{msg} (paired with model {})", model.display()),
+        })
+    };
+    let first_pass = if tune_first_pass {
+        let rows = score_first_pass_grid(&mut m, &r, &docs, pair)?;
+        let chosen = choose_first_pass(&rows);
+        r.first_pass = chosen;
+        Some((chosen, rows))
+    } else {
+        None
+    };
+    pair(&mut m, r)?;
+    let (a, b) = super::train::calibrate(&m, &docs);
+    let mut values = Vec::new();
+    if let Some((chosen, _)) = &first_pass {
+        values.push(("first_pass", serde_json::json!(chosen)));
+    }
+    values.push(("calib", serde_json::json!([a, b])));
+    store_header_values(rescorer, &values)?;
+    Ok(Calibration { first_pass, a, b })
+}
+
+/// Set each `(key, value)` in the re-scorer file's JSON header, rewriting the file atomically
+/// once.
+fn store_header_values(
+    rescorer: &Path,
+    values: &[(&str, serde_json::Value)],
 ) -> Result<(), NerError> {
     let io = |e| NerError::Io {
         path: rescorer.to_path_buf(),
         source: e,
     };
-    let bytes = std::fs::read(rescorer).map_err(io)?;
-    let bytes = lstm::with_header_value(&bytes, key, value).map_err(|msg| NerError::Model {
-        path: rescorer.to_path_buf(),
-        msg,
-    })?;
+    let mut bytes = std::fs::read(rescorer).map_err(io)?;
+    for (key, value) in values {
+        bytes =
+            lstm::with_header_value(&bytes, key, value.clone()).map_err(|msg| NerError::Model {
+                path: rescorer.to_path_buf(),
+                msg,
+            })?;
+    }
     write_atomically(rescorer, &bytes).map_err(io)
 }
 
@@ -150,34 +193,25 @@ pub struct FirstPassRow {
     pub odd: f64,
 }
 
-/// Choose how much of the re-scorer's scores also join a two-pass model's first pass
-/// (`LstmRescorer::first_pass`) on `dev`, and store it in the re-scorer file's header
-/// (rewritten atomically). Every weight of `FIRST_PASS_GRID` is scored on the even- and the
-/// odd-numbered dev documents; the chosen weight has the best F1 on all of dev among those
-/// that beat 0 on both halves, so a gain that one half of dev does not confirm is taken for
-/// noise and the weight stays 0. Returns the weight and every row.
-pub fn tune_first_pass(
-    model: &Path,
-    rescorer: &Path,
-    dev: &Path,
-) -> Result<(f32, Vec<FirstPassRow>), NerError> {
-    let mut m = NerModel::load(model)?;
-    let r = lstm::LstmRescorer::load(rescorer)?;
-    let docs = conll::read_file(dev)?;
+/// Score every first-pass weight of `FIRST_PASS_GRID` (how much of the re-scorer's scores
+/// also join a two-pass model's first pass, `LstmRescorer::first_pass`) on the even- and the
+/// odd-numbered dev documents. `pair` sets the re-scorer on the model.
+fn score_first_pass_grid(
+    m: &mut NerModel,
+    r: &lstm::LstmRescorer,
+    docs: &[conll::Document],
+    pair: impl Fn(&mut NerModel, lstm::LstmRescorer) -> Result<(), NerError>,
+) -> Result<Vec<FirstPassRow>, NerError> {
     let half = |odd: usize| -> Vec<conll::Document> {
         docs.iter().skip(odd).step_by(2).cloned().collect()
     };
     let halves = [half(0), half(1)];
-    let bad = |msg: String| NerError::Model {
-        path: rescorer.to_path_buf(),
-        msg,
-    };
     let mut rows = Vec::with_capacity(FIRST_PASS_GRID.len());
     for weight in FIRST_PASS_GRID {
         let mut tried = r.clone();
         tried.first_pass = weight;
-        m.set_rescorer(tried).map_err(bad)?;
-        let [even, odd] = [&halves[0], &halves[1]].map(|d| super::evaluate_docs(&m, d, "dev"));
+        pair(m, tried)?;
+        let [even, odd] = [&halves[0], &halves[1]].map(|d| super::evaluate_docs(m, d, "dev"));
         let all = super::eval::TypeCounts {
             tp: even.overall.tp + odd.overall.tp,
             fp: even.overall.fp + odd.overall.fp,
@@ -190,15 +224,18 @@ pub fn tune_first_pass(
             odd: odd.overall.f1(),
         });
     }
-    let base = rows
-        .first()
-        .cloned()
-        .ok_or_else(|| bad("empty grid".into()))?;
-    let chosen = rows
-        .iter()
+    Ok(rows)
+}
+
+/// The weight with the best F1 on all of dev among those that beat 0 on both halves; a gain
+/// that one half of dev does not confirm is taken for noise and the weight stays 0. `rows`
+/// starts with weight 0, as `FIRST_PASS_GRID` does.
+fn choose_first_pass(rows: &[FirstPassRow]) -> f32 {
+    let Some(base) = rows.first() else {
+        return 0.0;
+    };
+    rows.iter()
         .filter(|x| x.even > base.even && x.odd > base.odd)
-        .fold(&base, |best, x| if x.all > best.all { x } else { best })
-        .weight;
-    store_header_value(rescorer, "first_pass", serde_json::json!(chosen))?;
-    Ok((chosen, rows))
+        .fold(base, |best, x| if x.all > best.all { x } else { best })
+        .weight
 }
