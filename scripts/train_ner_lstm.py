@@ -41,7 +41,7 @@ from torch import nn
 
 MAGIC = b"NMNERNN1"
 # Training options newer than the shipped files, with their no-op defaults (see main's header).
-LATER_OPTIONS = {"lr_decay": 1.0, "init": None}
+LATER_OPTIONS = {"lr_decay": 1.0, "init": None, "ema": 0.0}
 EMIS_KEY = {"ids": "emis", "upper": "emis_upper", "title": "emis_title"}
 
 
@@ -458,6 +458,10 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--init", help="continue training from this re-scorer file's weights "
                                    "(same architecture options; Adam starts fresh)")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="also keep an exponential moving average of the weights with this decay "
+                         "per update (e.g. 0.999; 0: off); each epoch scores the raw and the "
+                         "averaged weights on dev and the better one competes for best epoch")
     ap.add_argument("--char-filters", type=int, default=0, help="char CNN filters (0: none)")
     ap.add_argument("--char-dim", type=int, default=25)
     ap.add_argument("--char-width", type=int, default=3)
@@ -523,6 +527,9 @@ def main():
         best = (mixed[m_best], 0, m_best,
                 {k: v.clone() for k, v in model.state_dict().items()}, alone)
     items = [(s["ids"], s) for s in train if s["ids"]]
+    trained = [(k, p) for k, p in model.named_parameters() if p.requires_grad]
+    ema = {k: p.detach().clone() for k, p in trained} if args.ema > 0 else None
+    steps = 0
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         total = 0.0
@@ -563,6 +570,14 @@ def main():
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             total += float(loss.detach()) * len(chunk)
+            if ema is not None:
+                # Warm-up as in TensorFlow's ExponentialMovingAverage: early averages do not
+                # drag the random initial weights along for thousands of updates.
+                steps += 1
+                d = min(args.ema, (1 + steps) / (10 + steps))
+                with torch.no_grad():
+                    for k, p in trained:
+                        ema[k].mul_(d).add_(p.detach(), alpha=1 - d)
         if residual:
             m0 = 1.0 / max(float(model.perc_scale), 1e-3)
             mixes = [round(m0 * f, 2) for f in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)]
@@ -573,9 +588,21 @@ def main():
               + f" ({time.time() - t0:.0f} s)", flush=True)
         for group in opt.param_groups:
             group["lr"] *= args.lr_decay
-        if mixed[m_best] > best[0]:
-            best = (mixed[m_best], epoch, m_best,
-                    {k: v.clone() for k, v in model.state_dict().items()}, alone)
+        candidates = [(mixed[m_best], m_best, alone,
+                       {k: v.clone() for k, v in model.state_dict().items()})]
+        if ema is not None:
+            raw = candidates[0][3]
+            model.load_state_dict({**raw, **ema})
+            e_alone, e_mixed = dev_scores(model, dev, names, decoder, zero, mixes)
+            e_best = max(mixes, key=lambda m: (e_mixed[m], -m))
+            print(f"epoch {epoch} averaged: dev F1 alone {e_alone:.2f}, mixed "
+                  + " ".join(f"{m}:{e_mixed[m]:.2f}" for m in mixes), flush=True)
+            candidates.append((e_mixed[e_best], e_best, e_alone,
+                               {k: v.clone() for k, v in model.state_dict().items()}))
+            model.load_state_dict(raw)
+        f1_c, m_c, alone_c, state_c = max(candidates, key=lambda c: c[0])
+        if f1_c > best[0]:
+            best = (f1_c, epoch, m_c, state_c, alone_c)
         elif epoch - best[1] >= args.patience:
             break
     f1_mixed, epoch, mix, state, alone = best
