@@ -41,7 +41,7 @@ from torch import nn
 
 MAGIC = b"NMNERNN1"
 # Training options newer than the shipped files, with their no-op defaults (see main's header).
-LATER_OPTIONS = {"lr_decay": 1.0, "init": None, "ema": 0.0}
+LATER_OPTIONS = {"lr_decay": 1.0, "init": None, "ema": 0.0, "aux_train": None, "aux_share": 1.0}
 EMIS_KEY = {"ids": "emis", "upper": "emis_upper", "title": "emis_title"}
 
 
@@ -167,6 +167,11 @@ class Tagger(nn.Module):
                             bidirectional=True)
         self.out = nn.Linear(2 * hidden, n_tags)
         self.crf = None
+        # --aux-train: a second corpus trains the shared inputs and BiLSTM through its own
+        # output layer and CRF (multi-task learning across annotation guidelines); neither is
+        # written to the file, so tagging uses the main head only.
+        self.aux_out = None
+        self.aux_crf = None
         # Residual training: the perceptron's scores times this scale are added to the
         # logits, so the LSTM learns to correct the perceptron (mix = 1 / scale).
         self.perc_scale = nn.Parameter(torch.tensor(0.05))
@@ -178,13 +183,13 @@ class Tagger(nn.Module):
             parts.append(self.chars(chars))
         return torch.cat(parts, dim=-1)
 
-    def forward(self, ids, lengths, chars=None):
+    def forward(self, ids, lengths, chars=None, aux=False):
         x = self.drop(self.inputs(ids, chars))
         packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
                                                    enforce_sorted=False)
         h, _ = self.lstm(packed)
         h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True)
-        return self.out(self.drop(h))
+        return (self.aux_out if aux else self.out)(self.drop(h))
 
 
 def bilou_spans(tags, names):
@@ -462,6 +467,12 @@ def main():
                     help="also keep an exponential moving average of the weights with this decay "
                          "per update (e.g. 0.999; 0: off); each epoch scores the raw and the "
                          "averaged weights on dev and the better one competes for best epoch")
+    ap.add_argument("--aux-train",
+                    help="a second `train ner-lstm-data` export with the same tag set, from "
+                         "another corpus (e.g. OntoNotes mapped to CoNLL types): it trains the "
+                         "shared layers through a separate output layer and CRF")
+    ap.add_argument("--aux-share", type=float, default=1.0,
+                    help="--aux-train sentences drawn per epoch, as a share of --train's")
     ap.add_argument("--char-filters", type=int, default=0, help="char CNN filters (0: none)")
     ap.add_argument("--char-dim", type=int, default=25)
     ap.add_argument("--char-width", type=int, default=3)
@@ -497,6 +508,8 @@ def main():
     zero = Decoder(names, [0.0] * len(names) ** 2, [0.0] * len(names), [0.0] * len(names))
     mixes = [0.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0]
     residual = all(s["emis"] for s in train if s["ids"])
+    if residual and args.aux_train:
+        sys.exit("--aux-train needs independent training (a --train file without --emissions)")
     print("residual training on held-out perceptron scores" if residual
           else "independent training (train file has no --emissions)", flush=True)
     print(f"{len(train)} train / {len(dev)} dev sentences, {len(names)} tags", flush=True)
@@ -509,6 +522,18 @@ def main():
                    args.char_width)
     if args.crf:
         model.crf = CRF(names)
+    aux_items = []
+    if args.aux_train:
+        aux_header, aux = read_jsonl(args.aux_train)
+        if aux_header["tags"] != names or aux_header["input_sizes"] != sizes:
+            sys.exit(f"{args.aux_train}: its tag set or input sizes differ from --train's")
+        if cvocab:
+            add_char_ids(aux, cvocab)
+        aux_items = [(s["ids"], s) for s in aux if s["ids"]]
+        model.aux_out = nn.Linear(2 * args.hidden, len(names))
+        model.aux_crf = CRF(names) if args.crf else None
+        print(f"auxiliary corpus: {len(aux_items)} sentences, {args.aux_share} x "
+              f"{len(train)} drawn per epoch", flush=True)
     model.tag_names = names
     if args.init:
         init = init_from(args.init, model, cvocab)
@@ -533,10 +558,17 @@ def main():
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         total = 0.0
-        for chunk in batches(items, args.batch, rng):
+        plan = [(False, chunk) for chunk in batches(items, args.batch, rng)]
+        if aux_items:
+            drawn = rng.sample(range(len(aux_items)),
+                               min(len(aux_items), round(args.aux_share * len(items))))
+            sub = [aux_items[i] for i in drawn]
+            plan += [(True, [sub[i] for i in chunk]) for chunk in batches(sub, args.batch, rng)]
+            rng.shuffle(plan)
+        for is_aux, chunk in plan:
             seqs, golds, percs, charr = [], [], [], []
             for i in chunk:
-                s = items[i][1]
+                s = i[1] if is_aux else items[i][1]
                 r = rng.random()
                 key = "upper" if r < args.upper else "title" if r < args.upper + args.title else "ids"
                 if residual:
@@ -553,7 +585,7 @@ def main():
             gold = torch.full(ids.shape[:2], -1, dtype=torch.long)
             for i, g in enumerate(golds):
                 gold[i, : len(g)] = torch.tensor(g)
-            logits = model(ids, lengths, chars_tensor(charr) if charr else None)
+            logits = model(ids, lengths, chars_tensor(charr) if charr else None, aux=is_aux)
             if residual:
                 perc = torch.zeros(logits.shape)
                 for i, e in enumerate(percs):
@@ -561,7 +593,7 @@ def main():
                     perc[i, : e.shape[0]] = e
                 logits = logits + model.perc_scale * perc
             if model.crf is not None:
-                loss = model.crf.nll(logits, gold, lengths)
+                loss = (model.aux_crf if is_aux else model.crf).nll(logits, gold, lengths)
             else:
                 loss = loss_fn(logits.reshape(-1, len(names)),
                                gold[:, : logits.shape[1]].reshape(-1))
