@@ -122,9 +122,9 @@ pub struct Calibration {
 
 /// Pair `model` with `rescorer`, fit the span-score calibration on `dev` (as training does
 /// for the perceptron alone) and store it in the re-scorer file's header, rewritten
-/// atomically. With `tune_first_pass`, first choose the re-scorer's first-pass weight on the
-/// same dev documents (`tune_first_pass`) and fit the calibration with it. The model, the
-/// re-scorer and dev are read once for both.
+/// atomically. With `tune_first_pass`, first score every weight of `FIRST_PASS_GRID` for the
+/// re-scorer's first pass on the same dev documents, keep the one `choose_first_pass` allows,
+/// and fit the calibration with it. The model, the re-scorer and dev are read once for both.
 pub fn calibrate(
     model: &Path,
     rescorer: &Path,
@@ -180,7 +180,8 @@ fn store_header_values(
     write_atomically(rescorer, &bytes).map_err(io)
 }
 
-/// First-pass weights of the re-scorer tried by `tune_first_pass` (0: the last pass only).
+/// First-pass weights of the re-scorer tried by `calibrate` with `tune_first_pass` (0: the
+/// last pass only).
 pub const FIRST_PASS_GRID: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
 /// Dev scores of one first-pass weight.
@@ -238,4 +239,37 @@ fn choose_first_pass(rows: &[FirstPassRow]) -> f32 {
         .filter(|x| x.even > base.even && x.odd > base.odd)
         .fold(base, |best, x| if x.all > best.all { x } else { best })
         .weight
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(weight: f32, all: f64, even: f64, odd: f64) -> FirstPassRow {
+        FirstPassRow {
+            weight,
+            all,
+            even,
+            odd,
+        }
+    }
+
+    #[test]
+    fn first_pass_choice_needs_a_gain_on_both_halves() {
+        // 0.5 is best on all of dev, but its gain is on one half only: noise, so 0.25 wins.
+        let rows = [
+            row(0.0, 0.900, 0.890, 0.910),
+            row(0.25, 0.902, 0.891, 0.913),
+            row(0.5, 0.905, 0.880, 0.930),
+        ];
+        assert_eq!(choose_first_pass(&rows), 0.25);
+        // No weight beats 0 on both halves: 0 stays.
+        assert_eq!(choose_first_pass(&[rows[0].clone(), rows[2].clone()]), 0.0);
+        // Ties on both halves are not gains.
+        assert_eq!(
+            choose_first_pass(&[rows[0].clone(), row(1.0, 0.900, 0.890, 0.910)]),
+            0.0
+        );
+        assert_eq!(choose_first_pass(&[]), 0.0);
+    }
 }
