@@ -620,10 +620,10 @@ def main():
               + f" ({time.time() - t0:.0f} s)", flush=True)
         for group in opt.param_groups:
             group["lr"] *= args.lr_decay
-        candidates = [(mixed[m_best], m_best, alone,
-                       {k: v.clone() for k, v in model.state_dict().items()})]
+        # State None: the model's current (raw) weights, copied only if they become the best.
+        candidates = [(mixed[m_best], m_best, alone, None)]
         if ema is not None:
-            raw = candidates[0][3]
+            raw = {k: v.clone() for k, v in model.state_dict().items()}
             model.load_state_dict({**raw, **ema})
             e_alone, e_mixed = dev_scores(model, dev, names, decoder, zero, mixes)
             e_best = max(mixes, key=lambda m: (e_mixed[m], -m))
@@ -634,6 +634,8 @@ def main():
             model.load_state_dict(raw)
         f1_c, m_c, alone_c, state_c = max(candidates, key=lambda c: c[0])
         if f1_c > best[0]:
+            if state_c is None:
+                state_c = {k: v.clone() for k, v in model.state_dict().items()}
             best = (f1_c, epoch, m_c, state_c, alone_c)
         elif epoch - best[1] >= args.patience:
             break
