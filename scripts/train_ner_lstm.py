@@ -8,7 +8,9 @@ last pass before Viterbi decoding, so the two models vote as a product of expert
 (the shipped design) `mix` times the CRF's emission scores join the perceptron's emissions and
 `mix` times its transition/start/end scores join the perceptron's transitions; without --crf,
 `mix * log p(tag)` of a softmax layer joins the emissions. `mix` and the epoch are chosen on the
-dev file (which must have been written with `--emissions`).
+dev file (which must have been written with `--emissions`). For a final retrain on train+dev
+(the shipped ner-conll.lstm), --keep-last --mix M trains exactly --epochs epochs with the epoch
+count and mix chosen by an earlier train-only run; dev is then only logged.
 
 Architecture: word vector (fixed, ../shared/data/vectors) -> linear 300->vec_dim; learned
 embeddings of the hashed ids; optional character CNN (--char-filters: embedding, one
@@ -20,7 +22,8 @@ load time (`src/ner/lstm.rs`).
 Output: a little-endian binary file (magic NMNERNN1, JSON header, f32 tensors). Training is
 seeded and single-threaded (torch.set_num_threads(1)) so that a re-run with the versions of
 scripts/requirements-train.txt reproduces the file. After training, `newsmill train
-ner-calibrate` stores the span-score calibration of the paired model in the file's header.
+ner-calibrate` stores the span-score calibration of the paired model in the file's header
+(fitted on dev, or with --calib-from copied from the train-only file after a train+dev retrain).
 
 Usage (models/README.md, "Neural re-scorer", has the exact commands of the shipped file):
   .venv-train/bin/python scripts/train_ner_lstm.py --train train.jsonl --dev dev.jsonl \
@@ -41,7 +44,8 @@ from torch import nn
 
 MAGIC = b"NMNERNN1"
 # Training options newer than the shipped files, with their no-op defaults (see main's header).
-LATER_OPTIONS = {"lr_decay": 1.0, "init": None, "ema": 0.0, "aux_train": None, "aux_share": 1.0}
+LATER_OPTIONS = {"lr_decay": 1.0, "init": None, "ema": 0.0, "aux_train": None, "aux_share": 1.0,
+                 "keep_last": False, "mix": None}
 EMIS_KEY = {"ids": "emis", "upper": "emis_upper", "title": "emis_title"}
 
 
@@ -336,6 +340,15 @@ def dev_scores(model, dev, names, decoder, plain, mixes):
     return alone, mixed
 
 
+def score_and_report(model, dev, names, decoder, plain, mixes, label, tail=""):
+    """dev_scores, the best mix (ties to the smaller) and one printed line `label: ...`."""
+    alone, mixed = dev_scores(model, dev, names, decoder, plain, mixes)
+    m_best = max(mixes, key=lambda m: (mixed[m], -m))
+    print(f"{label}dev F1 alone {alone:.2f}, mixed "
+          + " ".join(f"{m}:{mixed[m]:.2f}" for m in mixes) + tail, flush=True)
+    return alone, mixed, m_best
+
+
 def write_model(path, model, header, meta):
     tensors = []
 
@@ -473,6 +486,13 @@ def main():
                          "shared layers through a separate output layer and CRF")
     ap.add_argument("--aux-share", type=float, default=1.0,
                     help="--aux-train sentences drawn per epoch, as a share of --train's")
+    ap.add_argument("--keep-last", action="store_true",
+                    help="train exactly --epochs epochs and keep the last, with --mix fixed: "
+                         "for a final retrain whose epoch count and mix were chosen on dev "
+                         "beforehand (e.g. on train+dev, where dev scores are no longer "
+                         "held out and only logged)")
+    ap.add_argument("--mix", type=float,
+                    help="with --keep-last: the mix to store (chosen on dev beforehand)")
     ap.add_argument("--char-filters", type=int, default=0, help="char CNN filters (0: none)")
     ap.add_argument("--char-dim", type=int, default=25)
     ap.add_argument("--char-width", type=int, default=3)
@@ -481,6 +501,10 @@ def main():
                     help="held-out file (with --emissions) scored once with the dev-chosen "
                          "epoch and mix")
     args = ap.parse_args()
+    if args.keep_last != (args.mix is not None):
+        sys.exit("--keep-last and --mix go together")
+    if args.keep_last and (args.ema or args.init):
+        sys.exit("--keep-last keeps the raw weights of the last epoch: no --ema or --init")
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -507,6 +531,8 @@ def main():
     decoder = Decoder(names, dev_header["trans"], dev_header["start"], dev_header["end"])
     zero = Decoder(names, [0.0] * len(names) ** 2, [0.0] * len(names), [0.0] * len(names))
     mixes = [0.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0]
+    if args.keep_last and args.mix not in mixes:
+        mixes = sorted(mixes + [args.mix])
     residual = all(s["emis"] for s in train if s["ids"])
     if residual and args.aux_train:
         sys.exit("--aux-train needs independent training (a --train file without --emissions)")
@@ -545,10 +571,8 @@ def main():
     best = (-1.0, 0, 0.0, None, 0.0)
     if args.init:
         # The starting point competes as epoch 0, so continuing can never ship a worse file.
-        alone, mixed = dev_scores(model, dev, names, decoder, zero, mixes)
-        m_best = max(mixes, key=lambda m: (mixed[m], -m))
-        print(f"epoch 0: dev F1 alone {alone:.2f}, mixed "
-              + " ".join(f"{m}:{mixed[m]:.2f}" for m in mixes), flush=True)
+        alone, mixed, m_best = score_and_report(model, dev, names, decoder, zero, mixes,
+                                                "epoch 0: ")
         best = (mixed[m_best], 0, m_best,
                 {k: v.clone() for k, v in model.state_dict().items()}, alone)
     items = [(s["ids"], s) for s in train if s["ids"]]
@@ -613,11 +637,9 @@ def main():
         if residual:
             m0 = 1.0 / max(float(model.perc_scale), 1e-3)
             mixes = [round(m0 * f, 2) for f in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)]
-        alone, mixed = dev_scores(model, dev, names, decoder, zero, mixes)
-        m_best = max(mixes, key=lambda m: (mixed[m], -m))
-        print(f"epoch {epoch}: loss {total / len(items):.4f}, dev F1 alone {alone:.2f}, mixed "
-              + " ".join(f"{m}:{mixed[m]:.2f}" for m in mixes)
-              + f" ({time.time() - t0:.0f} s)", flush=True)
+        alone, mixed, m_best = score_and_report(
+            model, dev, names, decoder, zero, mixes,
+            f"epoch {epoch}: loss {total / len(items):.4f}, ", f" ({time.time() - t0:.0f} s)")
         for group in opt.param_groups:
             group["lr"] *= args.lr_decay
         # State None: the model's current (raw) weights, copied only if they become the best.
@@ -625,15 +647,17 @@ def main():
         if ema is not None:
             raw = {k: v.clone() for k, v in model.state_dict().items()}
             model.load_state_dict({**raw, **ema})
-            e_alone, e_mixed = dev_scores(model, dev, names, decoder, zero, mixes)
-            e_best = max(mixes, key=lambda m: (e_mixed[m], -m))
-            print(f"epoch {epoch} averaged: dev F1 alone {e_alone:.2f}, mixed "
-                  + " ".join(f"{m}:{e_mixed[m]:.2f}" for m in mixes), flush=True)
+            e_alone, e_mixed, e_best = score_and_report(model, dev, names, decoder, zero,
+                                                        mixes, f"epoch {epoch} averaged: ")
             candidates.append((e_mixed[e_best], e_best, e_alone,
                                {k: v.clone() for k, v in model.state_dict().items()}))
             model.load_state_dict(raw)
         f1_c, m_c, alone_c, state_c = max(candidates, key=lambda c: c[0])
-        if f1_c > best[0]:
+        if args.keep_last:
+            if epoch == args.epochs:
+                best = (mixed.get(args.mix, f1_c), epoch, args.mix,
+                        {k: v.clone() for k, v in model.state_dict().items()}, alone)
+        elif f1_c > best[0]:
             if state_c is None:
                 state_c = {k: v.clone() for k, v in model.state_dict().items()}
             best = (f1_c, epoch, m_c, state_c, alone_c)

@@ -35,9 +35,10 @@ pub enum TrainCmd {
         /// The perceptron model the re-scorer will be paired with.
         #[arg(long)]
         model: PathBuf,
-        /// Labelled data in CoNLL/BIO format.
-        #[arg(long)]
-        data: PathBuf,
+        /// Labelled data in CoNLL/BIO format (repeatable: the files' documents in order, e.g.
+        /// train and dev for a final retrain).
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
         /// Output JSON-lines file.
         #[arg(long)]
         out: PathBuf,
@@ -56,8 +57,13 @@ pub enum TrainCmd {
         #[arg(long)]
         rescorer: PathBuf,
         /// Dev data in CoNLL/BIO format.
-        #[arg(long)]
-        dev: PathBuf,
+        #[arg(long, required_unless_present = "calib_from")]
+        dev: Option<PathBuf>,
+        /// Copy the calibration and first-pass weight from this re-scorer file (calibrated on
+        /// dev with the same model's recipe) instead of fitting them: for a final retrain on
+        /// train+dev, where dev is training data.
+        #[arg(long, conflicts_with_all = ["dev", "tune_first_pass"])]
+        calib_from: Option<PathBuf>,
         /// First choose how much of the re-scorer's scores also join the model's first pass
         /// (0, 0.25, 0.5, 0.75 or 1; two-pass models only), by dev F1: the best weight among
         /// those that beat 0 on both the even- and the odd-numbered dev documents, else 0.
@@ -209,8 +215,24 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             model,
             rescorer,
             dev,
+            calib_from,
             tune_first_pass,
         } => {
+            let dev = match (dev, calib_from) {
+                (Some(dev), _) => dev,
+                (None, Some(from)) => {
+                    let (first_pass, a, b) =
+                        ner::lstm_data::copy_calibration(&model, &rescorer, &from)?;
+                    println!(
+                        "copied from {}: first pass = {first_pass}, span score = sigmoid({a} * \
+                         margin + {b}); stored in {}",
+                        from.display(),
+                        rescorer.display()
+                    );
+                    return Ok(());
+                }
+                (None, None) => anyhow::bail!("--dev or --calib-from is required"),
+            };
             let fitted = ner::lstm_data::calibrate(&model, &rescorer, &dev, tune_first_pass)?;
             if let Some((chosen, rows)) = &fitted.first_pass {
                 println!("first-pass weight | dev F1 | even documents | odd documents");

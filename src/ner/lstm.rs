@@ -69,7 +69,8 @@ pub struct LstmRescorer {
     /// added unnormalised and these (times `mix`) join the perceptron's transitions.
     pub crf: Option<CrfScores>,
     /// Span-score calibration `(a, b)` of the paired model (score = sigmoid(a * margin + b)),
-    /// fitted on dev by `newsmill train ner-calibrate`; `None` before that.
+    /// fitted on dev by `newsmill train ner-calibrate` (or copied by its `--calib-from` from a
+    /// train-only file after a train+dev retrain); `None` before that.
     pub calib: Option<(f32, f32)>,
     /// Free-text training metadata (the JSON header without tensors).
     pub meta: String,

@@ -8,19 +8,23 @@
 //! perceptron's last-pass transition scores; every further line is one sentence.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{conll, lstm, lstm_inputs, train::title_case, NerError, NerModel};
 use crate::output::atomic_file::{temp_path, write_atomically};
 
-/// Write the re-scorer training file for `data`; returns the sentence count.
+/// Write the re-scorer training file for the documents of every file of `data`, in order
+/// (e.g. train and dev for a final retrain); returns the sentence count.
 pub fn write(
     model: &NerModel,
-    data: &Path,
+    data: &[PathBuf],
     out: &Path,
     with_emissions: bool,
 ) -> Result<usize, NerError> {
-    let docs = conll::read_file(data)?;
+    let mut docs = Vec::new();
+    for path in data {
+        docs.extend(conll::read_file(path)?);
+    }
     let d = model.data();
     let ts = &d.tagset;
     let clusters = &d.res.clusters;
@@ -41,7 +45,7 @@ pub fn write(
         "trans": last.trans,
         "start": last.start,
         "end": last.end,
-        "source": data.display().to_string(),
+        "source": data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
     });
     writeln!(w, "{header}").map_err(io)?;
     let mut n = 0;
@@ -157,6 +161,48 @@ pub fn calibrate(
     values.push(("calib", serde_json::json!([a, b])));
     store_header_values(rescorer, &values)?;
     Ok(Calibration { first_pass, a, b })
+}
+
+/// Copy the span-score calibration and the first-pass weight of `from`, a re-scorer whose
+/// pairing with a model was calibrated on dev, into `rescorer`'s header (rewritten atomically),
+/// after checking that `rescorer` pairs with `model`. For a final retrain on train+dev, where
+/// dev is no longer held out and a fit on it would be over-confident: a model trained the same
+/// way on a little less data has nearly the same margins on unseen text. Returns the copied
+/// `(first_pass, a, b)`.
+pub fn copy_calibration(
+    model: &Path,
+    rescorer: &Path,
+    from: &Path,
+) -> Result<(f32, f32, f32), NerError> {
+    let source = lstm::LstmRescorer::load(from)?;
+    let Some((a, b)) = source.calib else {
+        return Err(NerError::Model {
+            path: from.to_path_buf(),
+            msg: "has no span-score calibration to copy (run `newsmill train ner-calibrate` \
+                  on it first)"
+                .into(),
+        });
+    };
+    let mut m = NerModel::load(model)?;
+    let target = lstm::LstmRescorer::load(rescorer)?;
+    if target.tags != source.tags {
+        return Err(NerError::Model {
+            path: rescorer.to_path_buf(),
+            msg: format!("its tag set differs from that of {}", from.display()),
+        });
+    }
+    m.set_rescorer(target).map_err(|msg| NerError::Model {
+        path: rescorer.to_path_buf(),
+        msg: format!("{msg} (paired with model {})", model.display()),
+    })?;
+    store_header_values(
+        rescorer,
+        &[
+            ("first_pass", serde_json::json!(source.first_pass)),
+            ("calib", serde_json::json!([a, b])),
+        ],
+    )?;
+    Ok((source.first_pass, a, b))
 }
 
 /// Set each `(key, value)` in the re-scorer file's JSON header, rewriting the file atomically
