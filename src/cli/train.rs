@@ -48,7 +48,8 @@ pub enum TrainCmd {
     },
     /// Fit the span-score calibration of a model paired with its re-scorer on dev data (the
     /// re-scorer changes the decoding margins the scores are computed from) and store it in
-    /// the re-scorer file's header.
+    /// the re-scorer file's header (or copy them from a dev-calibrated file with --calib-from).
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["dev", "calib_from"])))]
     NerCalibrate {
         /// The perceptron model.
         #[arg(long, default_value = "models/ner-conll.bin")]
@@ -57,7 +58,7 @@ pub enum TrainCmd {
         #[arg(long)]
         rescorer: PathBuf,
         /// Dev data in CoNLL/BIO format.
-        #[arg(long, required_unless_present = "calib_from")]
+        #[arg(long)]
         dev: Option<PathBuf>,
         /// Copy the calibration and first-pass weight from this re-scorer file (calibrated on
         /// dev with the same model's recipe) instead of fitting them: for a final retrain on
