@@ -655,7 +655,7 @@ def main():
         f1_c, m_c, alone_c, state_c = max(candidates, key=lambda c: c[0])
         if args.keep_last:
             if epoch == args.epochs:
-                best = (mixed.get(args.mix, f1_c), epoch, args.mix,
+                best = (mixed[args.mix], epoch, args.mix,
                         {k: v.clone() for k, v in model.state_dict().items()}, alone)
         elif f1_c > best[0]:
             if state_c is None:

@@ -219,20 +219,20 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             calib_from,
             tune_first_pass,
         } => {
-            let dev = match (dev, calib_from) {
-                (Some(dev), _) => dev,
-                (None, Some(from)) => {
-                    let (first_pass, a, b) =
-                        ner::lstm_data::copy_calibration(&model, &rescorer, &from)?;
-                    println!(
-                        "copied from {}: first pass = {first_pass}, span score = sigmoid({a} * \
-                         margin + {b}); stored in {}",
-                        from.display(),
-                        rescorer.display()
-                    );
-                    return Ok(());
-                }
-                (None, None) => anyhow::bail!("--dev or --calib-from is required"),
+            if let Some(from) = calib_from {
+                let (first_pass, a, b) =
+                    ner::lstm_data::copy_calibration(&model, &rescorer, &from)?;
+                println!(
+                    "copied from {}: first pass = {first_pass}, span score = sigmoid({a} * \
+                     margin + {b}); stored in {}",
+                    from.display(),
+                    rescorer.display()
+                );
+                return Ok(());
+            }
+            // clap requires one of --dev and --calib-from.
+            let Some(dev) = dev else {
+                anyhow::bail!("--dev or --calib-from is required");
             };
             let fitted = ner::lstm_data::calibrate(&model, &rescorer, &dev, tune_first_pass)?;
             if let Some((chosen, rows)) = &fitted.first_pass {

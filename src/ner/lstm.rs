@@ -688,7 +688,7 @@ fn uints<'a>(
 }
 
 /// A re-scorer file's JSON header and the tensor bytes after it.
-fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), String> {
+pub fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), String> {
     if bytes.get(..8) != Some(&MAGIC[..]) {
         return Err("not a newsmill NER re-scorer (bad magic; expected NMNERNN1)".into());
     }

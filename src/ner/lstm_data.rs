@@ -138,12 +138,7 @@ pub fn calibrate(
     let mut m = NerModel::load(model)?;
     let mut r = lstm::LstmRescorer::load(rescorer)?;
     let docs = conll::read_file(dev)?;
-    let pair = |m: &mut NerModel, r: lstm::LstmRescorer| {
-        m.set_rescorer(r).map_err(|msg| NerError::Model {
-            path: rescorer.to_path_buf(),
-            msg: format!("{msg} (paired with model {})", model.display()),
-        })
-    };
+    let pair = |m: &mut NerModel, r: lstm::LstmRescorer| pair_with(m, r, model, rescorer);
     let first_pass = if tune_first_pass {
         let rows = score_first_pass_grid(&mut m, &r, &docs, pair)?;
         let chosen = choose_first_pass(&rows);
@@ -163,12 +158,25 @@ pub fn calibrate(
     Ok(Calibration { first_pass, a, b })
 }
 
+/// Set `r` on `m`; a refusal names the re-scorer file (`rescorer`) and the model (`model`).
+fn pair_with(
+    m: &mut NerModel,
+    r: lstm::LstmRescorer,
+    model: &Path,
+    rescorer: &Path,
+) -> Result<(), NerError> {
+    m.set_rescorer(r).map_err(|msg| NerError::Model {
+        path: rescorer.to_path_buf(),
+        msg: format!("{msg} (paired with model {})", model.display()),
+    })
+}
+
 /// Copy the span-score calibration and the first-pass weight of `from`, a re-scorer whose
 /// pairing with a model was calibrated on dev, into `rescorer`'s header (rewritten atomically),
 /// after checking that `rescorer` pairs with `model`. For a final retrain on train+dev, where
-/// dev is no longer held out and a fit on it would be over-confident: a model trained the same
-/// way on a little less data has nearly the same margins on unseen text. Returns the copied
-/// `(first_pass, a, b)`.
+/// dev is no longer held out and its margins are larger than those of unseen text: a model
+/// trained the same way on a little less data has nearly the same margins on unseen text.
+/// Returns the copied `(first_pass, a, b)`.
 pub fn copy_calibration(
     model: &Path,
     rescorer: &Path,
@@ -191,10 +199,7 @@ pub fn copy_calibration(
             msg: format!("its tag set differs from that of {}", from.display()),
         });
     }
-    m.set_rescorer(target).map_err(|msg| NerError::Model {
-        path: rescorer.to_path_buf(),
-        msg: format!("{msg} (paired with model {})", model.display()),
-    })?;
+    pair_with(&mut m, target, model, rescorer)?;
     store_header_values(
         rescorer,
         &[
