@@ -173,24 +173,7 @@ pub fn parse_delimited(
         let Some(name) = get("name") else {
             return Err(err(path, line, "empty `name`"));
         };
-        let actor_type = match get("type") {
-            Some(t) => Some(parse_actor_type(t).ok_or_else(|| {
-                err(
-                    path,
-                    line,
-                    format!(
-                        "unknown type `{t}`; allowed: person, organisation, state, place, group"
-                    ),
-                )
-            })?),
-            None => None,
-        };
-        let gender = match get("gender") {
-            Some(g) => {
-                Some(Gender::parse(g).ok_or_else(|| err(path, line, "gender must be m, f or -"))?)
-            }
-            None => None,
-        };
+        let (actor_type, gender) = type_and_gender(get("type"), get("gender"), path, line)?;
         let kind_s = get("kind").unwrap_or("");
         let kind = parse_kind(kind_s).ok_or_else(|| {
             err(
@@ -241,6 +224,32 @@ struct TomlActor {
     demonyms: Vec<String>,
 }
 
+/// Parses the optional `type` and `gender` fields, which both file formats share.
+fn type_and_gender(
+    actor_type: Option<&str>,
+    gender: Option<&str>,
+    path: &Path,
+    line: usize,
+) -> Result<(Option<ActorType>, Option<Gender>), ActorsError> {
+    let actor_type = actor_type
+        .map(|t| {
+            parse_actor_type(t).ok_or_else(|| {
+                err(
+                    path,
+                    line,
+                    format!(
+                        "unknown type `{t}`; allowed: person, organisation, state, place, group"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let gender = gender
+        .map(|g| Gender::parse(g).ok_or_else(|| err(path, line, "gender must be m, f or -")))
+        .transpose()?;
+    Ok((actor_type, gender))
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()
         .iter()
@@ -263,24 +272,8 @@ pub fn parse_toml(text: &str, path: &Path) -> Result<Vec<AliasRecord>, ActorsErr
         if a.name.trim().is_empty() {
             return Err(err(path, line, "empty `name`"));
         }
-        let actor_type = match &a.actor_type {
-            Some(t) => Some(parse_actor_type(t).ok_or_else(|| {
-                err(
-                    path,
-                    line,
-                    format!(
-                        "unknown type `{t}`; allowed: person, organisation, state, place, group"
-                    ),
-                )
-            })?),
-            None => None,
-        };
-        let gender = match &a.gender {
-            Some(g) => {
-                Some(Gender::parse(g).ok_or_else(|| err(path, line, "gender must be m, f or -"))?)
-            }
-            None => None,
-        };
+        let (actor_type, gender) =
+            type_and_gender(a.actor_type.as_deref(), a.gender.as_deref(), path, line)?;
         let mut surfaces = Vec::new();
         for (list, kind) in [
             (&a.aliases, SurfaceKind::Alias),
@@ -359,5 +352,38 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("d.toml:") && e.contains("nickname"), "{e}");
+    }
+
+    #[test]
+    fn gender_is_checked_in_both_formats() {
+        let r = parse_delimited(
+            "name,gender
+Anna Politkovskaya,f
+",
+            Path::new("a.csv"),
+            ',',
+        )
+        .unwrap();
+        assert_eq!(r[0].gender, Some(Gender::Female));
+        let e = parse_delimited(
+            "name,gender
+X,x
+",
+            Path::new("a.csv"),
+            ',',
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("a.csv:2") && e.contains("gender must be"), "{e}");
+        let e = parse_toml(
+            "[[actor]]\nname = \"X\"\ngender = \"x\"\n",
+            Path::new("e.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("e.toml:1") && e.contains("gender must be"),
+            "{e}"
+        );
     }
 }
