@@ -208,9 +208,10 @@ fn rescorer_pairs_only_with_a_model_it_fits() {
 /// Floor for the exact-span micro F1 of `ner-ontonotes.bin` paired with its re-scorer
 /// `ner-ontonotes.lstm` (as `[ner] rescorer = "auto"` loads them) on every fourth document of
 /// the OntoNotes CoNLL-2012 test set (52 documents, 32,380 tokens). The model card reports
-/// 88.95 for this slice (the whole test set scores 86.52) since the perceptron was retrained
-/// on train + dev in session 20; the floor is 1.9 points under it, as before.
-const ONTONOTES_PAIRED_SLICE_F1_FLOOR: f64 = 87.05;
+/// 89.07 for this slice (the whole test set scores 86.66) since both files were retrained on
+/// train + dev (the perceptron in session 20, the re-scorer in session 21); the floor is 1.9
+/// points under it, as before.
+const ONTONOTES_PAIRED_SLICE_F1_FLOOR: f64 = 87.17;
 
 #[test]
 fn paired_ontonotes_model_f1_on_a_held_out_test_slice() {
