@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod quantise;
 pub mod quotes;
+pub mod shipped_models;
 pub mod stage;
 pub mod stages;
 pub mod stance;

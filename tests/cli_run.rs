@@ -254,3 +254,123 @@ fn row_groups_are_cut_by_a_shared_buffer_budget_deterministically() {
         meta.num_row_groups()
     );
 }
+
+/// Runs `newsmill run` on the seed articles with `cwd` as working directory; returns the
+/// process output (not checked).
+fn run_seeds_from(
+    cwd: &std::path::Path,
+    config: &std::path::Path,
+    out: &std::path::Path,
+) -> std::process::Output {
+    bin()
+        .current_dir(cwd)
+        .env_remove("NEWSMILL_MODELS")
+        .args(["run", "--quiet", "--config"])
+        .arg(config)
+        .arg("--input")
+        .arg(repo().join("seeds"))
+        .arg("--output")
+        .arg(out)
+        .output()
+        .expect("spawn newsmill")
+}
+
+#[test]
+fn shipped_models_are_found_from_any_working_directory() {
+    // A scheduled job rarely starts in the checkout. With the default `models/...` paths the
+    // shipped files are found beside the executable, and the tables are those of a run
+    // started in the repository.
+    let tmp = tempfile::tempdir().unwrap();
+    let elsewhere = tmp.path().join("cron-home");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let empty = tmp.path().join("defaults.toml");
+    std::fs::write(&empty, "# every key at its default\n").unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (cwd, out) in [(repo(), &a), (elsewhere.clone(), &b)] {
+        let o = run_seeds_from(&cwd, &empty, out);
+        assert!(
+            o.status.success(),
+            "from {}: {}",
+            cwd.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(table_bytes(&a), table_bytes(&b));
+    assert!(read_rows(&b, "entities")
+        .iter()
+        .any(|r| r.contains("Dmitry Medvedev") && r.contains("PER")));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let read: Vec<std::path::PathBuf> = manifest["models"]
+        .as_array()
+        .expect("manifest lists the model files")
+        .iter()
+        .map(|m| std::path::PathBuf::from(m["path"].as_str().unwrap()))
+        .collect();
+    for name in ["ner-conll.bin", "ner-conll.lstm", "stance-newsmtsc.bin"] {
+        let want = repo().join("models").join(name).canonicalize().unwrap();
+        assert!(
+            read.iter()
+                .any(|p| p.canonicalize().ok().as_ref() == Some(&want)),
+            "{name} not read from the checkout: {read:?}"
+        );
+    }
+
+    // NEWSMILL_MODELS comes first (a copy of the NER model without its re-scorer; the stance
+    // model is still found beside the executable).
+    let models = tmp.path().join("my-models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(
+        repo().join("models/ner-conll.bin"),
+        models.join("ner-conll.bin"),
+    )
+    .unwrap();
+    let c = tmp.path().join("c");
+    let o = bin()
+        .current_dir(&elsewhere)
+        .env("NEWSMILL_MODELS", &models)
+        .args(["run", "--quiet", "--config"])
+        .arg(&empty)
+        .arg("--input")
+        .arg(repo().join("seeds"))
+        .arg("--output")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(c.join("manifest.json")).unwrap()).unwrap();
+    let paths: Vec<&str> = manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "no re-scorer beside the copy: {paths:?}");
+    assert_eq!(
+        std::path::Path::new(paths[0]),
+        models.join("ner-conll.bin").as_path()
+    );
+    assert!(paths[1].ends_with("stance-newsmtsc.bin"), "{paths:?}");
+
+    // A `models/...` file found nowhere names the places searched.
+    std::fs::write(
+        elsewhere.join("p.toml"),
+        "[ner]\nmodel = \"models/ner-mine.bin\"\n",
+    )
+    .unwrap();
+    let o = run_seeds_from(
+        &elsewhere,
+        std::path::Path::new("p.toml"),
+        &tmp.path().join("d"),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("models/ner-mine.bin")
+            && err.contains("looked under the working directory")
+            && err.contains("NEWSMILL_MODELS"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

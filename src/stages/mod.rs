@@ -68,9 +68,10 @@ pub fn model_files(cfg: &PipelineConfig) -> Result<Vec<ModelFile>, OutputError> 
                 }
             }
             _ => {
-                files.push(crate::output::manifest::model_file("ner", &cfg.ner.model)?);
-                // The re-scorer the stage pairs with the model, if any (same rule as loading).
-                if let Some(f) = cfg.ner.rescorer.file_for(&cfg.ner.model) {
+                // The files the stage reads (same rules as loading).
+                let model = crate::shipped_models::locate(&cfg.ner.model);
+                files.push(crate::output::manifest::model_file("ner", &model)?);
+                if let Some(f) = cfg.ner.rescorer.file_for(&model) {
                     files.push(crate::output::manifest::model_file("ner", &f)?);
                 }
             }
@@ -90,7 +91,7 @@ pub fn model_files(cfg: &PipelineConfig) -> Result<Vec<ModelFile>, OutputError> 
     } else if runs(cfg, "stance") && cfg.stance.use_classifier {
         files.push(crate::output::manifest::model_file(
             "stance",
-            &cfg.stance.classifier_model,
+            &crate::shipped_models::locate(&cfg.stance.classifier_model),
         )?);
     }
     Ok(files)

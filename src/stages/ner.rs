@@ -33,7 +33,8 @@ pub struct NerConfig {
     pub backend: NerBackend,
     /// Model file: `models/ner-conll.bin` (PER, ORG, LOC, MISC; the default) or
     /// `models/ner-ontonotes.bin` (18 OntoNotes types). Relative paths are resolved against
-    /// the config file's folder.
+    /// the config file's folder; the default, when missing under the working directory, is
+    /// looked up beside the executable or in `$NEWSMILL_MODELS` ([`crate::shipped_models`]).
     pub model: PathBuf,
     /// Neural re-scorer of the builtin model (a small BiLSTM-CRF whose scores are added to
     /// the perceptron's; see models/README.md): "auto" uses the model's sibling file ending
@@ -170,14 +171,20 @@ impl NerStage {
             message,
         };
         let backend = match cfg.backend {
-            NerBackend::Builtin => Backend::Builtin(Box::new(
-                NerModel::load_with_rescorer(&cfg.model, cfg.rescorer.file_for(&cfg.model))
-                    .map_err(|e| {
-                        setup(format!(
-                            "{e} (set [ner] model or rescorer in pipeline.toml)"
-                        ))
-                    })?,
-            )),
+            NerBackend::Builtin => {
+                let model = crate::shipped_models::locate(&cfg.model);
+                Backend::Builtin(Box::new(
+                    NerModel::load_with_rescorer(&model, cfg.rescorer.file_for(&model)).map_err(
+                        |e| {
+                            let hint = crate::shipped_models::not_found_hint(&model)
+                                .unwrap_or_else(|| {
+                                    "set [ner] model or rescorer in pipeline.toml".into()
+                                });
+                            setup(format!("{e} ({hint})"))
+                        },
+                    )?,
+                ))
+            }
             #[cfg(feature = "transformers")]
             NerBackend::Transformers => {
                 let dir = cfg.model_dir.as_deref().ok_or_else(|| {

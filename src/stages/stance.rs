@@ -3,7 +3,7 @@
 use crate::doc::Doc;
 use crate::pipeline::PipelineError;
 use crate::stage::{Stage, StageError};
-use crate::stance::StanceTagger;
+use crate::stance::{StanceError, StanceTagger};
 
 pub use crate::stance::StanceConfig;
 
@@ -15,9 +15,18 @@ pub struct StanceStage {
 impl StanceStage {
     /// Loads the cue lexicon and the classifier.
     pub fn new(cfg: &StanceConfig) -> Result<Self, PipelineError> {
-        let tagger = StanceTagger::new(cfg).map_err(|e| PipelineError::Setup {
-            stage: "stance",
-            message: e.to_string(),
+        let tagger = StanceTagger::new(cfg).map_err(|e| {
+            let hint = match &e {
+                StanceError::Io { path, .. } => crate::shipped_models::not_found_hint(path),
+                _ => None,
+            };
+            PipelineError::Setup {
+                stage: "stance",
+                message: match hint {
+                    Some(hint) => format!("{e} ({hint})"),
+                    None => e.to_string(),
+                },
+            }
         })?;
         Ok(StanceStage { tagger })
     }

@@ -107,7 +107,7 @@ pub struct StanceConfig {
     pub topics: Vec<TopicConfig>,
     /// Use the NewsMTSC sentiment model for quote speaker → target pairs no rule covers.
     pub use_classifier: bool,
-    /// The classifier model file.
+    /// The classifier model file (found like `[ner] model`: [`crate::shipped_models`]).
     pub classifier_model: PathBuf,
     /// Smallest class probability for a classifier record to be kept (0..1).
     pub classifier_min_confidence: f32,
@@ -229,7 +229,9 @@ impl StanceTagger {
             StanceBackend::Rules => None,
         };
         let classifier = if cfg.use_classifier && nli.is_none() {
-            Some(Classifier::load(&cfg.classifier_model)?)
+            Some(Classifier::load(&crate::shipped_models::locate(
+                &cfg.classifier_model,
+            ))?)
         } else {
             None
         };
