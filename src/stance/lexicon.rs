@@ -19,7 +19,9 @@
 //! * `polarity`: `support`, `oppose` or `neutral` for stance cues; `negation` or `modal` for
 //!   the words that flip or weaken a cue.
 //! * `weight`: in `[0, 1]`; the score of a record before negation and modality. For `modal`
-//!   entries it is the factor the score is multiplied by.
+//!   entries it is the factor the score is multiplied by. For `negation` entries it is 1, or
+//!   under 1 for a hedge ("stopped short of"): support in its scope becomes neutral rather
+//!   than oppose.
 //! * `pattern`: one of
 //!   - `S V T` — the source is the subject before the cue, the target follows it. Literal words
 //!     may sit between `V` and `T` (`S V with T`), and `...` allows a short gap before them

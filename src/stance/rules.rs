@@ -700,9 +700,32 @@ pub fn apply(ctx: &SentCtx, lex: &Lexicon, index: &CueIndex, max_distance: usize
     out
 }
 
-/// Negations (count) and modal factor in tokens `lo..hi`, skipping mention tokens.
-fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (usize, f32) {
-    let mut neg = 0;
+/// The negations in a cue's scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Negation {
+    /// How many; an even count cancels out ("not without").
+    count: usize,
+    /// One of them is a hedge (a negation cue with weight under 1: "stopped short of
+    /// recognising", "failed to back"): the act did not happen, but nothing was refused.
+    hedge: bool,
+}
+
+impl Negation {
+    /// Whether the cue is negated.
+    fn negated(self) -> bool {
+        !self.count.is_multiple_of(2)
+    }
+}
+
+impl std::ops::AddAssign<usize> for Negation {
+    fn add_assign(&mut self, n: usize) {
+        self.count += n;
+    }
+}
+
+/// Negations and modal factor in tokens `lo..hi`, skipping mention tokens.
+fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (Negation, f32) {
+    let mut neg = Negation::default();
     let mut modal = 1.0f32;
     let mut i = lo;
     while i < hi {
@@ -711,8 +734,9 @@ fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (usize, f32) {
             continue;
         }
         let w = ctx.word(i);
-        if let Some((len, _)) = longest(&lex.negations, &ctx.words, i) {
+        if let Some((len, cue)) = longest(&lex.negations, &ctx.words, i) {
             neg += 1;
+            neg.hedge |= cue.weight < 1.0;
             i += len;
             continue;
         }
@@ -767,14 +791,15 @@ fn word_before<'a>(ctx: &'a SentCtx, k: usize, skip: &[&str]) -> Option<(usize, 
 /// Polarity under `negations`: a negated support cue is opposition ("refused to back",
 /// "did not recognise"), but a negated oppose cue is only the absence of opposition ("refused
 /// to condemn" is not support), so it becomes neutral; the record stays, with its cue, as
-/// evidence.
-fn flip(p: Polarity, negations: usize) -> Polarity {
-    if negations.is_multiple_of(2) {
+/// evidence. Under a hedge support becomes neutral too: "Moscow stopped short of recognising
+/// Abkhazia" does not say that Moscow opposes Abkhazia.
+fn flip(p: Polarity, negations: Negation) -> Polarity {
+    if !negations.negated() {
         return p;
     }
     match p {
-        Polarity::Support => Polarity::Oppose,
-        Polarity::Oppose | Polarity::Neutral => Polarity::Neutral,
+        Polarity::Support if !negations.hedge => Polarity::Oppose,
+        Polarity::Support | Polarity::Oppose | Polarity::Neutral => Polarity::Neutral,
     }
 }
 
@@ -1705,8 +1730,8 @@ fn verb_rules(
 }
 
 /// Base score of a cue after negation.
-fn negated_weight(w: f32, negations: usize) -> f32 {
-    if !negations.is_multiple_of(2) {
+fn negated_weight(w: f32, negations: Negation) -> f32 {
+    if negations.negated() {
         w.max(NEGATED_FLOOR) * NEGATED_FACTOR
     } else {
         w
@@ -1725,7 +1750,7 @@ fn frame_negated(ctx: &SentCtx, lex: &Lexicon, src_end: usize, _cue: usize) -> b
             "say" | "said" | "confirm" | "announce" | "state" | "indicate"
         )
     });
-    speech && !scope(ctx, lex, lo, m.start).0.is_multiple_of(2)
+    speech && scope(ctx, lex, lo, m.start).0.negated()
 }
 
 fn compound_rules(ctx: &SentCtx, lex: &Lexicon, cands: &[Cand], out: &mut Vec<Found>) {

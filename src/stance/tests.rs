@@ -671,13 +671,25 @@ fn negation_flips_polarity() {
         "Russia did not recognise Abkhazia.",
         "Russia has never recognised Abkhazia.",
         "Russia refused to recognise Abkhazia.",
-        "Russia stopped short of recognising Abkhazia.",
     ] {
         let (d, s) = tag(text, &[], &rules_only());
         let r = find(&d, &s, "russia", "abkhazia");
         assert_eq!(r.polarity, Polarity::Oppose, "{text}");
         assert_eq!(r.cue, "recognise", "{text}");
         assert!(r.score < plain.score, "{text}");
+    }
+    // A hedge says the act did not happen, not that it was refused: neutral, with its cue.
+    for text in [
+        "Russia stopped short of recognising Abkhazia.",
+        "Russia failed to recognise Abkhazia.",
+    ] {
+        let (d, s) = tag(text, &[], &rules_only());
+        let r = find(&d, &s, "russia", "abkhazia");
+        assert_eq!(
+            (r.polarity, r.cue.as_str()),
+            (Polarity::Neutral, "recognise"),
+            "{text}"
+        );
     }
     // Two negations cancel.
     let (d, s) = tag("Georgia did not refuse to back France.", &[], &rules_only());
