@@ -157,13 +157,27 @@ impl PipelineConfig {
     }
 
     /// Hash of the settings that change table contents: the config without `[run]` (threads,
-    /// batching, progress) and `[output]` (folder, compression). Outputs with equal results
-    /// hashes (and model checksums) can be extended incrementally and merged.
+    /// batching, progress) and `[output]` (folder, compression), and the built-in resource
+    /// files compiled into this binary (stance cues, actor knowledge, abbreviations,
+    /// boilerplate patterns), which change between builds of the same version. Outputs with
+    /// equal results hashes (and model checksums) can be extended incrementally and merged.
     pub fn results_hash(&self) -> String {
+        self.results_hash_with(&builtin_resources())
+    }
+
+    /// [`Self::results_hash`] with the given built-in resource texts.
+    fn results_hash_with(&self, resources: &[&str]) -> String {
         let mut c = self.clone();
         c.run = Default::default();
         c.output = Default::default();
-        c.hash()
+        let mut h = blake3::Hasher::new();
+        h.update(serde_json::to_string(&c).unwrap_or_default().as_bytes());
+        for text in resources {
+            // Length-prefixed, so moving text from one file to the next changes the hash.
+            h.update(&(text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        crate::doc::hex_prefix(h.finalize().as_bytes(), 8)
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
@@ -236,6 +250,20 @@ impl PipelineConfig {
     }
 }
 
+/// The built-in resource texts that shape the tables, in a fixed order.
+fn builtin_resources() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = crate::actors::knowledge::BUILTIN
+        .iter()
+        .map(|(_, text)| *text)
+        .collect();
+    out.extend([
+        crate::stance::lexicon::DEFAULT_LEXICON,
+        crate::text::sentences::BUILTIN_ABBREVIATIONS,
+        crate::clean::DEFAULT_PATTERNS,
+    ]);
+    out
+}
+
 /// Joins a relative path onto `base`; absolute paths are kept.
 pub fn resolve_path(base: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() || base.as_os_str().is_empty() {
@@ -296,6 +324,34 @@ mod tests {
             cfg.resolve_paths(base);
             assert_eq!(cfg.ner.rescorer, want, "{value}");
         }
+    }
+
+    #[test]
+    fn results_hash_follows_settings_and_built_in_resources_but_not_threads() {
+        let cfg = PipelineConfig::default();
+        let res = builtin_resources();
+        assert_eq!(cfg.results_hash(), cfg.results_hash_with(&res));
+        let mut threads = cfg.clone();
+        threads.run.threads = 7;
+        threads.output.zstd_level = 9;
+        assert_eq!(threads.results_hash(), cfg.results_hash());
+        let mut other = cfg.clone();
+        other.quotes.min_direct_words += 1;
+        assert_ne!(other.results_hash(), cfg.results_hash());
+        // A changed cue lexicon (say, a new hedge) is a different output.
+        let k = res
+            .iter()
+            .position(|t| *t == crate::stance::lexicon::DEFAULT_LEXICON)
+            .expect("the cue lexicon is hashed");
+        let mut edited = res.clone();
+        let lexicon = format!("{}stop short of\tnegation\t0.5\tNEG\n", res[k]);
+        edited[k] = &lexicon;
+        assert_ne!(cfg.results_hash_with(&edited), cfg.results_hash());
+        // The same texts split differently are too.
+        assert_ne!(
+            cfg.results_hash_with(&["ab", "c"]),
+            cfg.results_hash_with(&["a", "bc"])
+        );
     }
 
     #[test]

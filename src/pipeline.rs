@@ -461,7 +461,9 @@ impl Pipeline {
         };
         if prior.manifest.results_hash != self.cfg.results_hash() {
             return Err(refuse(
-                "different settings (compare `newsmill config show` with its manifest.json)".into(),
+                "different settings or another build's built-in resources (compare `newsmill \
+                 config show` with its manifest.json)"
+                    .into(),
             ));
         }
         let models = stages::model_files(&self.cfg)?;

@@ -31,7 +31,8 @@ pub struct Manifest {
     /// Hash of the resolved config (see `newsmill config show`).
     pub config_hash: String,
     /// Hash of the settings that change table contents (the config without `[run]` and
-    /// `[output]`): incremental runs and merges only combine outputs with equal hashes.
+    /// `[output]`, and the built-in resource files compiled into the binary): incremental runs
+    /// and merges only combine outputs with equal hashes.
     #[serde(default)]
     pub results_hash: String,
     /// The resolved config.

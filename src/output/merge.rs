@@ -152,8 +152,8 @@ fn check_same_settings(priors: &[Prior]) -> Result<(), OutputError> {
         };
         if p.manifest.results_hash != first.manifest.results_hash || sums(p) != sums(first) {
             return Err(OutputError::Refused(format!(
-                "{} and {} were made with different settings or models; only outputs of the same config \
-                 and models can be merged",
+                "{} and {} were made with different settings, models or built-in resources; only \
+                 outputs of the same config, models and newsmill build can be merged",
                 first.dir.display(),
                 p.dir.display()
             )));
