@@ -255,16 +255,21 @@ fn row_groups_are_cut_by_a_shared_buffer_budget_deterministically() {
     );
 }
 
-/// Runs `newsmill run` on the seed articles with `cwd` as working directory; returns the
-/// process output (not checked).
+/// Runs `newsmill run` on the seed articles with `cwd` as working directory and
+/// `NEWSMILL_MODELS` set to `models_env` (else unset); returns the process output (not
+/// checked).
 fn run_seeds_from(
     cwd: &std::path::Path,
+    models_env: Option<&std::path::Path>,
     config: &std::path::Path,
     out: &std::path::Path,
 ) -> std::process::Output {
-    bin()
-        .current_dir(cwd)
-        .env_remove("NEWSMILL_MODELS")
+    let mut cmd = bin();
+    match models_env {
+        Some(dir) => cmd.env("NEWSMILL_MODELS", dir),
+        None => cmd.env_remove("NEWSMILL_MODELS"),
+    };
+    cmd.current_dir(cwd)
         .args(["run", "--quiet", "--config"])
         .arg(config)
         .arg("--input")
@@ -273,6 +278,18 @@ fn run_seeds_from(
         .arg(out)
         .output()
         .expect("spawn newsmill")
+}
+
+/// The model files an output's manifest says the run read.
+fn manifest_model_paths(out: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    manifest["models"]
+        .as_array()
+        .expect("manifest lists the model files")
+        .iter()
+        .map(|m| std::path::PathBuf::from(m["path"].as_str().unwrap()))
+        .collect()
 }
 
 #[test]
@@ -287,7 +304,7 @@ fn shipped_models_are_found_from_any_working_directory() {
     std::fs::write(&empty, "# every key at its default\n").unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for (cwd, out) in [(repo(), &a), (elsewhere.clone(), &b)] {
-        let o = run_seeds_from(&cwd, &empty, out);
+        let o = run_seeds_from(&cwd, None, &empty, out);
         assert!(
             o.status.success(),
             "from {}: {}",
@@ -299,14 +316,7 @@ fn shipped_models_are_found_from_any_working_directory() {
     assert!(read_rows(&b, "entities")
         .iter()
         .any(|r| r.contains("Dmitry Medvedev") && r.contains("PER")));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
-    let read: Vec<std::path::PathBuf> = manifest["models"]
-        .as_array()
-        .expect("manifest lists the model files")
-        .iter()
-        .map(|m| std::path::PathBuf::from(m["path"].as_str().unwrap()))
-        .collect();
+    let read = manifest_model_paths(&b);
     for name in ["ner-conll.bin", "ner-conll.lstm", "stance-newsmtsc.bin"] {
         let want = repo().join("models").join(name).canonicalize().unwrap();
         assert!(
@@ -326,31 +336,11 @@ fn shipped_models_are_found_from_any_working_directory() {
     )
     .unwrap();
     let c = tmp.path().join("c");
-    let o = bin()
-        .current_dir(&elsewhere)
-        .env("NEWSMILL_MODELS", &models)
-        .args(["run", "--quiet", "--config"])
-        .arg(&empty)
-        .arg("--input")
-        .arg(repo().join("seeds"))
-        .arg("--output")
-        .arg(&c)
-        .output()
-        .unwrap();
+    let o = run_seeds_from(&elsewhere, Some(&models), &empty, &c);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(c.join("manifest.json")).unwrap()).unwrap();
-    let paths: Vec<&str> = manifest["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["path"].as_str().unwrap())
-        .collect();
+    let paths = manifest_model_paths(&c);
     assert_eq!(paths.len(), 2, "no re-scorer beside the copy: {paths:?}");
-    assert_eq!(
-        std::path::Path::new(paths[0]),
-        models.join("ner-conll.bin").as_path()
-    );
+    assert_eq!(paths[0], models.join("ner-conll.bin"));
     assert!(paths[1].ends_with("stance-newsmtsc.bin"), "{paths:?}");
 
     // A `models/...` file found nowhere names the places searched.
@@ -361,6 +351,7 @@ fn shipped_models_are_found_from_any_working_directory() {
     .unwrap();
     let o = run_seeds_from(
         &elsewhere,
+        None,
         std::path::Path::new("p.toml"),
         &tmp.path().join("d"),
     );

@@ -357,23 +357,15 @@ mod tests {
     #[test]
     fn gender_is_checked_in_both_formats() {
         let r = parse_delimited(
-            "name,gender
-Anna Politkovskaya,f
-",
+            "name,gender\nAnna Politkovskaya,f\n",
             Path::new("a.csv"),
             ',',
         )
         .unwrap();
         assert_eq!(r[0].gender, Some(Gender::Female));
-        let e = parse_delimited(
-            "name,gender
-X,x
-",
-            Path::new("a.csv"),
-            ',',
-        )
-        .unwrap_err()
-        .to_string();
+        let e = parse_delimited("name,gender\nX,x\n", Path::new("a.csv"), ',')
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("a.csv:2") && e.contains("gender must be"), "{e}");
         let e = parse_toml(
             "[[actor]]\nname = \"X\"\ngender = \"x\"\n",

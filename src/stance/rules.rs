@@ -717,12 +717,6 @@ impl Negation {
     }
 }
 
-impl std::ops::AddAssign<usize> for Negation {
-    fn add_assign(&mut self, n: usize) {
-        self.count += n;
-    }
-}
-
 /// Negations and modal factor in tokens `lo..hi`, skipping mention tokens.
 fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (Negation, f32) {
     let mut neg = Negation::default();
@@ -735,13 +729,13 @@ fn scope(ctx: &SentCtx, lex: &Lexicon, lo: usize, hi: usize) -> (Negation, f32) 
         }
         let w = ctx.word(i);
         if let Some((len, cue)) = longest(&lex.negations, &ctx.words, i) {
-            neg += 1;
+            neg.count += 1;
             neg.hedge |= cue.weight < 1.0;
             i += len;
             continue;
         }
         if w.ends_with("n't") {
-            neg += 1;
+            neg.count += 1;
             i += 1;
             continue;
         }
@@ -1694,7 +1688,7 @@ fn verb_rules(
             let (sources, src_start) = subject_conjuncts(ctx, source, src_end);
             // "Neither Armenia nor Azerbaijan has accepted": the negation precedes the subject.
             if src_start > 0 && matches!(ctx.word(src_start - 1), "nor" | "neither") {
-                neg += 1;
+                neg.count += 1;
             }
             let frame = frame_negated(ctx, lex, src_end, i);
             let score = negated_weight(cue.weight, neg)

@@ -678,35 +678,45 @@ fn negation_flips_polarity() {
         assert_eq!(r.cue, "recognise", "{text}");
         assert!(r.score < plain.score, "{text}");
     }
-    // A hedge says the act did not happen, not that it was refused: neutral, with its cue.
-    for text in [
-        "Russia stopped short of recognising Abkhazia.",
-        "Russia failed to recognise Abkhazia.",
-    ] {
-        let (d, s) = tag(text, &[], &rules_only());
-        let r = find(&d, &s, "russia", "abkhazia");
-        assert_eq!(
-            (r.polarity, r.cue.as_str()),
-            (Polarity::Neutral, "recognise"),
-            "{text}"
-        );
-    }
     // Two negations cancel.
     let (d, s) = tag("Georgia did not refuse to back France.", &[], &rules_only());
     assert_eq!(
         find(&d, &s, "georgia", "france").polarity,
         Polarity::Support
     );
-    // A negated oppose cue is not support: the record stays, neutral, with its cue.
-    for text in [
-        "Paris did not condemn Georgia.",
-        "Paris refused to condemn Georgia.",
+    // A negated oppose cue is not support, and a hedge says the act did not happen, not that
+    // it was refused: either way the record stays, neutral, with its cue.
+    for (text, source, target, cue) in [
+        (
+            "Paris did not condemn Georgia.",
+            "france",
+            "georgia",
+            "condemn",
+        ),
+        (
+            "Paris refused to condemn Georgia.",
+            "france",
+            "georgia",
+            "condemn",
+        ),
+        (
+            "Russia stopped short of recognising Abkhazia.",
+            "russia",
+            "abkhazia",
+            "recognise",
+        ),
+        (
+            "Russia failed to recognise Abkhazia.",
+            "russia",
+            "abkhazia",
+            "recognise",
+        ),
     ] {
         let (d, s) = tag(text, &[], &rules_only());
-        let r = find(&d, &s, "france", "georgia");
+        let r = find(&d, &s, source, target);
         assert_eq!(
             (r.polarity, r.cue.as_str()),
-            (Polarity::Neutral, "condemn"),
+            (Polarity::Neutral, cue),
             "{text}"
         );
     }
