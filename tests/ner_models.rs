@@ -468,7 +468,7 @@ fn first_pass_tuning_scores_the_grid_and_stores_its_choice() {
         .iter()
         .filter(|r| r.even > rows[0].even && r.odd > rows[0].odd)
         .all(|r| r.all <= row.all));
-    let stored = ner::lstm::LstmRescorer::load(&rescorer).unwrap_or_else(|e| panic!("{e}"));
+    let stored = ner::rescorer::LstmRescorer::load(&rescorer).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored.first_pass, chosen);
     // The calibration was fitted after the choice and stored beside it.
     assert_eq!(stored.calib, Some((fitted.a, fitted.b)));
@@ -498,7 +498,7 @@ fn calibration_copies_from_a_dev_calibrated_rescorer() {
     let copied = ner::lstm_data::copy_calibration(&model, &target, &source)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(copied, (0.25, 1.5, -2.0));
-    let stored = ner::lstm::LstmRescorer::load(&target).unwrap_or_else(|e| panic!("{e}"));
+    let stored = ner::rescorer::LstmRescorer::load(&target).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored.first_pass, 0.25);
     assert_eq!(stored.calib, Some((1.5, -2.0)));
     // Only the header changed: the tensors after it are the same bytes.

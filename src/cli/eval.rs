@@ -139,7 +139,8 @@ pub fn run(cmd: EvalCmd) -> Result<()> {
             let m = newsmill::ner::NerModel::load_with_rescorer(&model, file)?;
             match m.rescorer() {
                 Some(r) => eprintln!(
-                    "re-scorer: hidden {}, mix {}, first pass {}, calibrated: {}",
+                    "re-scorer: {} network(s), hidden {}, mix {}, first pass {}, calibrated: {}",
+                    r.networks(),
                     r.hidden(),
                     r.mix,
                     r.first_pass,

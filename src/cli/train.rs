@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use newsmill::ner::{self, TrainConfig};
@@ -71,6 +71,18 @@ pub enum TrainCmd {
         /// Stored in the header as `first_pass`; the calibration is then fitted with it.
         #[arg(long)]
         tune_first_pass: bool,
+    },
+    /// Join re-scorer files into one ensemble file whose networks' scores are averaged (e.g.
+    /// the same recipe trained with seeds 1 and 2). The first file's settings (mix, first-pass
+    /// weight, calibration) become the ensemble's: run `ner-calibrate` on the result. Each
+    /// network adds its tagging time.
+    NerLstmJoin {
+        /// Re-scorer files, in order (at least two; any may itself be an ensemble).
+        #[arg(required = true, num_args = 2..)]
+        rescorers: Vec<PathBuf>,
+        /// Output re-scorer file (written atomically).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Train the NewsMTSC target-sentiment classifier used by the stance stage.
     Stance {
@@ -256,6 +268,30 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             );
             Ok(())
         }
+        TrainCmd::NerLstmJoin { rescorers, out } => {
+            let mut files = Vec::with_capacity(rescorers.len());
+            for p in &rescorers {
+                let bytes = std::fs::read(p)
+                    .with_context(|| format!("cannot read re-scorer {}", p.display()))?;
+                files.push(bytes);
+            }
+            let joined = ner::rescorer::join(&files).map_err(|msg| {
+                anyhow::anyhow!("cannot join {}: {msg}", display_list(&rescorers))
+            })?;
+            newsmill::output::atomic_file::write_atomically(&out, &joined)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            let r = ner::rescorer::LstmRescorer::load(&out)?;
+            println!(
+                "wrote {} ({} networks, mix {}, first pass {}, calibrated: {}); run \
+                 `newsmill train ner-calibrate` on it",
+                out.display(),
+                r.networks(),
+                r.mix,
+                r.first_pass,
+                if r.calib.is_some() { "yes" } else { "no" }
+            );
+            Ok(())
+        }
         TrainCmd::Stance {
             newsmtsc,
             out,
@@ -275,5 +311,14 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             println!("{report}");
             Ok(())
         }
+    }
+}
+
+/// Paths as `a, b and c` for messages.
+fn display_list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
     }
 }

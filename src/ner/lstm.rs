@@ -13,21 +13,20 @@
 //! cached per scratch (`InputCache`), so a word seen before costs one copy, two
 //! recurrent steps and the output layer.
 //!
-//! File format (little-endian): magic `NMNERNN1`, u32 header length, a JSON
+//! Record format (little-endian): magic `NMNERNN1`, u32 header length, a JSON
 //! header (tags, input sizes, hidden size, mix, optional span-score calibration, tensor
-//! names and shapes, training metadata), then the f32 tensors in header order.
+//! names and shapes, training metadata), then the f32 tensors in header order. A re-scorer
+//! file holds one record, or several back to back for an ensemble (`rescorer.rs`).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::features::Clusters;
 use super::lstm_inputs::{self, N_INPUTS};
-use super::NerError;
 
 const MAGIC: &[u8; 8] = b"NMNERNN1";
 
-/// Source of `LstmRescorer::id` (0 means "no model" in a scratch's cache).
+/// Source of `LstmNet::id` (0 means "no model" in a scratch's cache).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Memory budget of a scratch's input-vector cache, and its entry limit (h=64: 4096 entries
@@ -35,9 +34,10 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 const CACHE_BYTES: usize = 8 << 20;
 const CACHE_MAX_ENTRIES: usize = 4096;
 
-/// A loaded re-scorer. Immutable; share across threads.
+/// One loaded re-scorer network (one record of a re-scorer file; `rescorer::LstmRescorer`
+/// holds a file's networks). Immutable; share across threads.
 #[derive(Debug, Clone)]
-pub struct LstmRescorer {
+pub struct LstmNet {
     /// BILOU tag names in the perceptron's order (checked against it when paired).
     pub tags: Vec<String>,
     /// Label scheme the re-scorer was trained for.
@@ -150,7 +150,7 @@ impl CharCnn {
 
 /// Reusable buffers of one tagging thread, and a bounded cache of input vectors.
 #[derive(Debug, Default, Clone)]
-pub struct LstmScratch {
+pub struct NetScratch {
     cache: InputCache,
     /// Positions of the sentence's tokens not found in the cache, with their ids.
     misses: Vec<(usize, [u32; N_INPUTS])>,
@@ -172,7 +172,7 @@ pub struct LstmScratch {
 /// with or without the cache. Once full it stops inserting (bounded memory, deterministic).
 #[derive(Default, Clone)]
 struct InputCache {
-    /// `LstmRescorer::id` of the model the entries belong to (0: none yet).
+    /// `LstmNet::id` of the model the entries belong to (0: none yet).
     model: u64,
     /// Token -> entry number.
     index: HashMap<Box<str>, u32>,
@@ -242,20 +242,19 @@ impl Reader<'_> {
     }
 }
 
-impl LstmRescorer {
-    /// Load a re-scorer file. Errors name the file and what is wrong.
-    pub fn load(path: &Path) -> Result<Self, NerError> {
-        let bytes = std::fs::read(path).map_err(|e| NerError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        Self::from_bytes(&bytes).map_err(|msg| NerError::Model {
-            path: path.to_path_buf(),
-            msg,
-        })
+impl LstmNet {
+    /// A file of exactly one record (tests).
+    #[cfg(test)]
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        match Self::from_record(bytes)? {
+            (net, []) => Ok(net),
+            _ => Err("trailing bytes after the tensors".into()),
+        }
     }
 
-    fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+    /// Parse the record at the start of `bytes`; returns the network and the bytes after it
+    /// (the next record of an ensemble file, or nothing).
+    pub(crate) fn from_record(bytes: &[u8]) -> Result<(Self, &[u8]), String> {
         let (head, tensor_bytes) = split_header(bytes)?;
         if head["format"].as_u64() != Some(1) {
             return Err(format!(
@@ -312,9 +311,7 @@ impl LstmRescorer {
             let data = r.f32s(n).ok_or(format!("truncated tensor {name}"))?;
             tensors.push((name, shape, data));
         }
-        if r.pos != bytes.len() {
-            return Err("trailing bytes after the tensors".into());
-        }
+        let rest = &bytes[r.pos..];
         let find = |name: &str| -> Result<(&Vec<usize>, &Vec<f32>), String> {
             tensors
                 .iter()
@@ -462,7 +459,7 @@ impl LstmRescorer {
         if let Some(o) = meta.as_object_mut() {
             o.remove("tensors");
         }
-        Ok(LstmRescorer {
+        let net = LstmNet {
             tags,
             scheme,
             mix,
@@ -479,7 +476,8 @@ impl LstmRescorer {
             crf,
             calib,
             meta: meta.to_string(),
-        })
+        };
+        Ok((net, rest))
     }
 
     /// Hidden size of each LSTM direction.
@@ -514,8 +512,9 @@ impl LstmRescorer {
         Ok(())
     }
 
-    /// Add `mix` times the re-scorer's scores (CRF emissions, or a softmax layer's
+    /// Add `weight` times the network's scores (CRF emissions, or a softmax layer's
     /// log-probabilities) for every token of a sentence to `emis` (`n_tokens * n_tags`).
+    /// For a file of one network `weight` is its `mix`; an ensemble shares `mix` out.
     /// `ids_of` gives a token's `lstm_inputs::token_ids`; it is only called for tokens the
     /// scratch's cache does not hold, so it must be a pure function of the token for this
     /// re-scorer (the paired model's word clusters).
@@ -524,17 +523,18 @@ impl LstmRescorer {
         tokens: &[&str],
         ids_of: &mut dyn FnMut(&str) -> [u32; N_INPUTS],
         emis: &mut [f32],
-        sc: &mut LstmScratch,
+        sc: &mut NetScratch,
+        weight: f32,
     ) {
         #[cfg(target_arch = "x86_64")]
         {
             if has_avx2_fma() {
                 // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                unsafe { self.add_scores_avx2(tokens, ids_of, emis, sc) };
+                unsafe { self.add_scores_avx2(tokens, ids_of, emis, sc, weight) };
                 return;
             }
         }
-        self.add_scores_impl::<false>(tokens, ids_of, emis, sc);
+        self.add_scores_impl::<false>(tokens, ids_of, emis, sc, weight);
     }
 
     /// `add_scores` compiled for AVX2 + FMA, with the matrix-vector products in intrinsics.
@@ -545,9 +545,10 @@ impl LstmRescorer {
         tokens: &[&str],
         ids_of: &mut dyn FnMut(&str) -> [u32; N_INPUTS],
         emis: &mut [f32],
-        sc: &mut LstmScratch,
+        sc: &mut NetScratch,
+        weight: f32,
     ) {
-        self.add_scores_impl::<true>(tokens, ids_of, emis, sc);
+        self.add_scores_impl::<true>(tokens, ids_of, emis, sc, weight);
     }
 
     /// Start loading the table rows of these ids into the cache.
@@ -588,7 +589,8 @@ impl LstmRescorer {
         tokens: &[&str],
         ids_of: &mut dyn FnMut(&str) -> [u32; N_INPUTS],
         emis: &mut [f32],
-        sc: &mut LstmScratch,
+        sc: &mut NetScratch,
+        weight: f32,
     ) {
         let (h, nt) = (self.hidden, self.tags.len());
         let n = tokens.len();
@@ -672,7 +674,7 @@ impl LstmRescorer {
                 max + logits.iter().map(|&z| (z - max).exp()).sum::<f32>().ln()
             };
             for (e, &z) in emis[t * nt..(t + 1) * nt].iter_mut().zip(logits) {
-                *e += self.mix * (z - lse);
+                *e += weight * (z - lse);
             }
         }
     }
@@ -1057,7 +1059,7 @@ fn tanh(x: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1087,13 +1089,13 @@ mod tests {
 
     #[test]
     fn bad_files_are_refused_with_a_reason() {
-        assert!(LstmRescorer::from_bytes(b"garbage")
+        assert!(LstmNet::from_bytes(b"garbage")
             .unwrap_err()
             .contains("magic"));
         let mut b = MAGIC.to_vec();
         b.extend_from_slice(&5u32.to_le_bytes());
         b.extend_from_slice(b"{}   ");
-        assert!(LstmRescorer::from_bytes(&b).unwrap_err().contains("format"));
+        assert!(LstmNet::from_bytes(&b).unwrap_err().contains("format"));
     }
 
     /// Pseudo-random values in -0.5..0.5 (an LCG: deterministic, no dependency).
@@ -1155,12 +1157,12 @@ mod tests {
 
     /// A tiny random re-scorer in the file format (h hidden units, character CNN,
     /// optionally a CRF layer).
-    fn tiny_model(h: usize, crf: bool, seed: u64) -> LstmRescorer {
-        LstmRescorer::from_bytes(&tiny_model_bytes(h, crf, seed)).unwrap()
+    fn tiny_model(h: usize, crf: bool, seed: u64) -> LstmNet {
+        LstmNet::from_bytes(&tiny_model_bytes(h, crf, seed)).unwrap()
     }
 
     /// The file bytes of `tiny_model`.
-    fn tiny_model_bytes(h: usize, crf: bool, seed: u64) -> Vec<u8> {
+    pub(crate) fn tiny_model_bytes(h: usize, crf: bool, seed: u64) -> Vec<u8> {
         let mut seed = seed;
         let sizes = [5u32, 3, 3, 4, 3, 3, 3, 3];
         let (nt, f, cd, width) = (3, 5, 2, 3);
@@ -1218,18 +1220,18 @@ mod tests {
     fn the_first_pass_weight_is_read_from_the_header() {
         let b = tiny_model_bytes(4, true, 3);
         // Files written before the key existed join the last pass only.
-        assert_eq!(LstmRescorer::from_bytes(&b).unwrap().first_pass, 0.0);
+        assert_eq!(LstmNet::from_bytes(&b).unwrap().first_pass, 0.0);
         let with = |v| with_header_value(&b, "first_pass", v).expect("header rewritten");
-        let r = LstmRescorer::from_bytes(&with(serde_json::json!(0.5))).unwrap();
+        let r = LstmNet::from_bytes(&with(serde_json::json!(0.5))).unwrap();
         assert_eq!(r.first_pass, 0.5);
         for bad in [serde_json::json!(-1.0), serde_json::json!("half")] {
-            let err = LstmRescorer::from_bytes(&with(bad)).unwrap_err();
+            let err = LstmNet::from_bytes(&with(bad)).unwrap_err();
             assert!(err.contains("first_pass"), "{err}");
         }
     }
 
     /// Ids as a pure function of the token, like `lstm_inputs::token_ids`.
-    fn ids_of(m: &LstmRescorer, tok: &str) -> [u32; N_INPUTS] {
+    pub(crate) fn ids_of(m: &LstmNet, tok: &str) -> [u32; N_INPUTS] {
         let mut ids = [0u32; N_INPUTS];
         for (i, id) in ids.iter_mut().enumerate() {
             let x = tok.bytes().map(u32::from).sum::<u32>() + 7 * i as u32;
@@ -1238,9 +1240,9 @@ mod tests {
         ids
     }
 
-    fn scores(m: &LstmRescorer, toks: &[&str], sc: &mut LstmScratch) -> Vec<f32> {
+    fn scores(m: &LstmNet, toks: &[&str], sc: &mut NetScratch) -> Vec<f32> {
         let mut emis = vec![0f32; toks.len() * m.tags.len()];
-        m.add_scores(toks, &mut |t| ids_of(m, t), &mut emis, sc);
+        m.add_scores(toks, &mut |t| ids_of(m, t), &mut emis, sc, m.mix);
         emis
     }
 
@@ -1253,30 +1255,30 @@ mod tests {
         let toks = ["ab", "c", "ab", "abcabc", "c", "zz", "ab", "c"];
         for (h, crf) in [(12, false), (64, true), (5, true)] {
             let m = tiny_model(h, crf, 1);
-            let mut none = LstmScratch::default();
+            let mut none = NetScratch::default();
             none.cache.limit = Some(0);
             let want = scores(&m, &toks, &mut none);
             assert_eq!(none.cache.entries, 0);
             assert!(want.iter().all(|v| v.is_finite() && *v != 0.0));
             // Within the sentence (repeats hit), then a second time (all hit).
-            let mut sc = LstmScratch::default();
+            let mut sc = NetScratch::default();
             assert_eq!(bits(&scores(&m, &toks, &mut sc)), bits(&want), "h={h}");
             assert_eq!(sc.cache.entries, 4);
             assert_eq!(bits(&scores(&m, &toks, &mut sc)), bits(&want), "h={h}");
             // A full cache stops inserting and still gives the same scores.
-            let mut small = LstmScratch::default();
+            let mut small = NetScratch::default();
             small.cache.limit = Some(2);
             assert_eq!(bits(&scores(&m, &toks, &mut small)), bits(&want), "h={h}");
             assert_eq!(small.cache.entries, 2);
             // Another model with the same scratch does not see the first one's entries.
             let m2 = tiny_model(h, crf, 2);
-            let mut fresh = LstmScratch::default();
+            let mut fresh = NetScratch::default();
             let want2 = scores(&m2, &toks, &mut fresh);
             assert_ne!(bits(&want2), bits(&want));
             assert_eq!(bits(&scores(&m2, &toks, &mut sc)), bits(&want2), "h={h}");
             // Ids are only computed for tokens the cache lacks: for all eight tokens of the
             // sentence the first time (the cache fills after the scan), never again.
-            let mut fresh = LstmScratch::default();
+            let mut fresh = NetScratch::default();
             let mut calls = 0;
             let mut e = vec![0f32; want.len()];
             for expected_calls in [8, 8] {
@@ -1284,7 +1286,7 @@ mod tests {
                     calls += 1;
                     ids_of(&m2, t)
                 };
-                m2.add_scores(&toks, &mut count, &mut e, &mut fresh);
+                m2.add_scores(&toks, &mut count, &mut e, &mut fresh, m2.mix);
                 assert_eq!(calls, expected_calls, "h={h}");
             }
         }
@@ -1297,8 +1299,14 @@ mod tests {
             let m = tiny_model(h, crf, 3);
             let mut slow = vec![0f32; toks.len() * m.tags.len()];
             let mut ids = |t: &str| ids_of(&m, t);
-            m.add_scores_impl::<false>(&toks, &mut ids, &mut slow, &mut LstmScratch::default());
-            let fast = scores(&m, &toks, &mut LstmScratch::default());
+            m.add_scores_impl::<false>(
+                &toks,
+                &mut ids,
+                &mut slow,
+                &mut NetScratch::default(),
+                m.mix,
+            );
+            let fast = scores(&m, &toks, &mut NetScratch::default());
             for (a, b) in fast.iter().zip(&slow) {
                 assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "h={h}: {a} vs {b}");
             }

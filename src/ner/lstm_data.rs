@@ -10,6 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::rescorer::LstmRescorer;
 use super::{conll, lstm, lstm_inputs, train::title_case, NerError, NerModel};
 use crate::output::atomic_file::{temp_path, write_atomically};
 
@@ -136,9 +137,9 @@ pub fn calibrate(
     tune_first_pass: bool,
 ) -> Result<Calibration, NerError> {
     let mut m = NerModel::load(model)?;
-    let mut r = lstm::LstmRescorer::load(rescorer)?;
+    let mut r = LstmRescorer::load(rescorer)?;
     let docs = conll::read_file(dev)?;
-    let pair = |m: &mut NerModel, r: lstm::LstmRescorer| pair_with(m, r, model, rescorer);
+    let pair = |m: &mut NerModel, r: LstmRescorer| pair_with(m, r, model, rescorer);
     let first_pass = if tune_first_pass {
         let rows = score_first_pass_grid(&mut m, &r, &docs, pair)?;
         let chosen = choose_first_pass(&rows);
@@ -161,7 +162,7 @@ pub fn calibrate(
 /// Set `r` on `m`; a refusal names the re-scorer file (`rescorer`) and the model (`model`).
 fn pair_with(
     m: &mut NerModel,
-    r: lstm::LstmRescorer,
+    r: LstmRescorer,
     model: &Path,
     rescorer: &Path,
 ) -> Result<(), NerError> {
@@ -182,7 +183,7 @@ pub fn copy_calibration(
     rescorer: &Path,
     from: &Path,
 ) -> Result<(f32, f32, f32), NerError> {
-    let source = lstm::LstmRescorer::load(from)?;
+    let source = LstmRescorer::load(from)?;
     let Some((a, b)) = source.calib else {
         return Err(NerError::Model {
             path: from.to_path_buf(),
@@ -192,7 +193,7 @@ pub fn copy_calibration(
         });
     };
     let mut m = NerModel::load(model)?;
-    let target = lstm::LstmRescorer::load(rescorer)?;
+    let target = LstmRescorer::load(rescorer)?;
     if target.tags != source.tags {
         return Err(NerError::Model {
             path: rescorer.to_path_buf(),
@@ -250,9 +251,9 @@ pub struct FirstPassRow {
 /// odd-numbered dev documents. `pair` sets the re-scorer on the model.
 fn score_first_pass_grid(
     m: &mut NerModel,
-    r: &lstm::LstmRescorer,
+    r: &LstmRescorer,
     docs: &[conll::Document],
-    pair: impl Fn(&mut NerModel, lstm::LstmRescorer) -> Result<(), NerError>,
+    pair: impl Fn(&mut NerModel, LstmRescorer) -> Result<(), NerError>,
 ) -> Result<Vec<FirstPassRow>, NerError> {
     let half = |odd: usize| -> Vec<conll::Document> {
         docs.iter().skip(odd).step_by(2).cloned().collect()

@@ -20,6 +20,7 @@ pub mod lstm;
 pub mod lstm_data;
 pub mod lstm_inputs;
 pub mod model;
+pub mod rescorer;
 pub mod resources;
 pub mod train;
 #[cfg(feature = "transformers")]
@@ -117,7 +118,7 @@ pub struct NerModel {
 /// A re-scorer paired with this model, and the last pass's scores it implies.
 #[derive(Debug)]
 struct Paired {
-    lstm: lstm::LstmRescorer,
+    lstm: rescorer::LstmRescorer,
     /// Last-pass transition, start and end scores: the perceptron's plus `mix` times the
     /// re-scorer's CRF scores (the perceptron's alone for a softmax re-scorer).
     trans: decode::GroupedTrans,
@@ -142,7 +143,7 @@ struct FirstPass {
 
 thread_local! {
     /// Per-thread buffers of the re-scorer, kept across documents so that its caches pay off.
-    static LSTM_SCRATCH: std::cell::RefCell<lstm::LstmScratch> = Default::default();
+    static LSTM_SCRATCH: std::cell::RefCell<rescorer::LstmScratch> = Default::default();
 }
 
 impl NerModel {
@@ -196,7 +197,7 @@ impl NerModel {
     pub fn load_with_rescorer(path: &Path, rescorer: Option<PathBuf>) -> Result<Self, NerError> {
         let mut m = Self::load(path)?;
         if let Some(f) = rescorer {
-            let r = lstm::LstmRescorer::load(&f)?;
+            let r = rescorer::LstmRescorer::load(&f)?;
             m.set_rescorer(r).map_err(|msg| NerError::Model {
                 path: f.clone(),
                 msg: format!("{msg} (paired with model {})", path.display()),
@@ -207,7 +208,7 @@ impl NerModel {
 
     /// Pair the model with a neural re-scorer. Fails if the re-scorer was trained for
     /// another scheme, tag set or word-vector table.
-    pub fn set_rescorer(&mut self, r: lstm::LstmRescorer) -> Result<(), String> {
+    pub fn set_rescorer(&mut self, r: rescorer::LstmRescorer) -> Result<(), String> {
         let d = &self.data;
         r.check_pair(&self.tag_names(), &d.scheme, &d.res.clusters)?;
         let last = d.stage2.as_ref().unwrap_or(&d.stage1);
@@ -246,7 +247,7 @@ impl NerModel {
     }
 
     /// The paired re-scorer, if any.
-    pub fn rescorer(&self) -> Option<&lstm::LstmRescorer> {
+    pub fn rescorer(&self) -> Option<&rescorer::LstmRescorer> {
         self.rescorer.as_deref().map(|p| &p.lstm)
     }
 
