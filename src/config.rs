@@ -156,22 +156,24 @@ impl PipelineConfig {
         crate::doc::hex_prefix(blake3::hash(json.as_bytes()).as_bytes(), 8)
     }
 
-    /// Hash of the settings that change table contents: the config without `[run]` (threads,
-    /// batching, progress) and `[output]` (folder, compression), and the built-in resource
-    /// files compiled into this binary (stance cues, actor knowledge, abbreviations,
-    /// boilerplate patterns), which change between builds of the same version. Outputs with
+    /// Hash of what changes table contents: the config without `[run]` (threads, batching,
+    /// progress) and `[output]` (folder, compression), the build (`crate::BUILD`: rule code
+    /// changes between commits of one version) and the built-in resource files compiled into
+    /// it (stance cues, actor knowledge, abbreviations, boilerplate patterns). Outputs with
     /// equal results hashes (and model checksums) can be extended incrementally and merged.
     pub fn results_hash(&self) -> String {
-        self.results_hash_with(&builtin_resources())
+        self.results_hash_with(crate::BUILD, &builtin_resources())
     }
 
-    /// [`Self::results_hash`] with the given built-in resource texts.
-    fn results_hash_with(&self, resources: &[&str]) -> String {
+    /// [`Self::results_hash`] for the given build identity and built-in resource texts.
+    fn results_hash_with(&self, build: &str, resources: &[&str]) -> String {
         let mut c = self.clone();
         c.run = Default::default();
         c.output = Default::default();
         let mut h = blake3::Hasher::new();
         h.update(serde_json::to_string(&c).unwrap_or_default().as_bytes());
+        h.update(&(build.len() as u64).to_le_bytes());
+        h.update(build.as_bytes());
         for text in resources {
             // Length-prefixed, so moving text from one file to the next changes the hash.
             h.update(&(text.len() as u64).to_le_bytes());
@@ -327,10 +329,11 @@ mod tests {
     }
 
     #[test]
-    fn results_hash_follows_settings_and_built_in_resources_but_not_threads() {
+    fn results_hash_follows_settings_build_and_built_in_resources_but_not_threads() {
         let cfg = PipelineConfig::default();
         let res = builtin_resources();
-        assert_eq!(cfg.results_hash(), cfg.results_hash_with(&res));
+        let build = crate::BUILD;
+        assert_eq!(cfg.results_hash(), cfg.results_hash_with(build, &res));
         let mut threads = cfg.clone();
         threads.run.threads = 7;
         threads.output.zstd_level = 9;
@@ -338,6 +341,11 @@ mod tests {
         let mut other = cfg.clone();
         other.quotes.min_direct_words += 1;
         assert_ne!(other.results_hash(), cfg.results_hash());
+        // Another commit of the same version may have other rules.
+        assert_ne!(
+            cfg.results_hash_with("0.1.0+g00000000", &res),
+            cfg.results_hash_with("0.1.0+g11111111", &res)
+        );
         // A changed cue lexicon (say, a new hedge) is a different output.
         let k = res
             .iter()
@@ -346,11 +354,11 @@ mod tests {
         let mut edited = res.clone();
         let lexicon = format!("{}stop short of\tnegation\t0.5\tNEG\n", res[k]);
         edited[k] = &lexicon;
-        assert_ne!(cfg.results_hash_with(&edited), cfg.results_hash());
+        assert_ne!(cfg.results_hash_with(build, &edited), cfg.results_hash());
         // The same texts split differently are too.
         assert_ne!(
-            cfg.results_hash_with(&["ab", "c"]),
-            cfg.results_hash_with(&["a", "bc"])
+            cfg.results_hash_with(build, &["ab", "c"]),
+            cfg.results_hash_with(build, &["a", "bc"])
         );
     }
 

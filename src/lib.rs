@@ -6,6 +6,12 @@
 //! the [`output`] writers. See `docs/architecture.md` for the tour.
 
 pub mod actors;
+
+/// This build's identity: the crate version, the git commit built from and a hash of any
+/// uncommitted changes (set by `build.rs`, e.g. `0.1.0+g1a2b3c4d`). Manifests record it;
+/// incremental runs and merges only combine rows of the same build.
+pub const BUILD: &str = env!("NEWSMILL_BUILD");
+
 pub mod bench;
 pub mod clean;
 pub mod config;

@@ -27,7 +27,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 ///   newsmill config show                          # every option with its default
 ///   newsmill schema                               # what each output column means
 #[derive(Parser)]
-#[command(name = "newsmill", version, about, long_about, verbatim_doc_comment)]
+#[command(name = "newsmill", version = newsmill::BUILD, about, long_about, verbatim_doc_comment)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -421,7 +421,7 @@ impl Pipeline {
             skipped,
         });
         let manifest = Manifest {
-            newsmill_version: env!("CARGO_PKG_VERSION").to_string(),
+            newsmill_version: crate::BUILD.to_string(),
             started_at,
             finished_at,
             seconds: summary.seconds,
@@ -461,8 +461,8 @@ impl Pipeline {
         };
         if prior.manifest.results_hash != self.cfg.results_hash() {
             return Err(refuse(
-                "different settings or another build's built-in resources (compare `newsmill \
-                 config show` with its manifest.json)"
+                "different settings or another newsmill build (compare `newsmill --version` and \
+                 `newsmill config show` with its manifest.json)"
                     .into(),
             ));
         }
@@ -473,11 +473,11 @@ impl Pipeline {
         if sums(&models) != sums(&prior.manifest.models) {
             return Err(refuse("different model or resource files".into()));
         }
-        if prior.manifest.newsmill_version != env!("CARGO_PKG_VERSION") {
+        if prior.manifest.newsmill_version != crate::BUILD {
             return Err(refuse(format!(
                 "newsmill {} (this is {})",
                 prior.manifest.newsmill_version,
-                env!("CARGO_PKG_VERSION")
+                crate::BUILD
             )));
         }
         Ok(())

@@ -320,6 +320,30 @@ fn incremental_runs_add_only_new_documents_and_change_nothing_when_rerun() {
         err.contains("different settings") && err.contains("without --incremental"),
         "{err}"
     );
+
+    // So is extending an output of another newsmill build: rule code changes between commits
+    // of one version. The manifest names the build as `newsmill --version` does.
+    let version = bin().arg("--version").output().unwrap();
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let mut m = manifest(&out);
+    let recorded = m["newsmill_version"].as_str().unwrap().to_string();
+    assert_eq!(format!("newsmill {recorded}"), version);
+    m["newsmill_version"] = serde_json::json!("0.0.1+g00000000");
+    std::fs::write(out.join("manifest.json"), m.to_string()).unwrap();
+    let refused = bin()
+        .current_dir(repo())
+        .args(["run", "--quiet", "--incremental", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains(&format!("newsmill 0.0.1+g00000000 (this is {recorded})")),
+        "{err}"
+    );
 }
 
 fn read_rows_of_file(path: &Path) -> usize {

@@ -10,7 +10,8 @@ use super::OutputError;
 /// The run manifest, written last into the output folder.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
-    /// newsmill version.
+    /// The newsmill build that wrote the output: version, git commit and a hash of uncommitted
+    /// changes (`newsmill --version`; `crate::BUILD`).
     pub newsmill_version: String,
     /// UTC start time, ISO 8601.
     pub started_at: String,
@@ -30,9 +31,9 @@ pub struct Manifest {
     pub input_bytes: u64,
     /// Hash of the resolved config (see `newsmill config show`).
     pub config_hash: String,
-    /// Hash of the settings that change table contents (the config without `[run]` and
-    /// `[output]`, and the built-in resource files compiled into the binary): incremental runs
-    /// and merges only combine outputs with equal hashes.
+    /// Hash of what changes table contents (the config without `[run]` and `[output]`, the
+    /// newsmill build and the built-in resource files compiled into it): incremental runs and
+    /// merges only combine outputs with equal hashes.
     #[serde(default)]
     pub results_hash: String,
     /// The resolved config.

@@ -112,7 +112,7 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<MergeSummary, OutputEr
     let tables = table_stats(staging.path())?;
     let now = super::manifest::now_iso();
     let manifest = Manifest {
-        newsmill_version: env!("CARGO_PKG_VERSION").to_string(),
+        newsmill_version: crate::BUILD.to_string(),
         started_at: now.clone(),
         finished_at: now,
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -152,7 +152,7 @@ fn check_same_settings(priors: &[Prior]) -> Result<(), OutputError> {
         };
         if p.manifest.results_hash != first.manifest.results_hash || sums(p) != sums(first) {
             return Err(OutputError::Refused(format!(
-                "{} and {} were made with different settings, models or built-in resources; only \
+                "{} and {} were made with different settings, models or newsmill builds; only \
                  outputs of the same config, models and newsmill build can be merged",
                 first.dir.display(),
                 p.dir.display()
