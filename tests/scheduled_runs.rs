@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{
-    bin, read_rows, repo, run, small_buffer_corpus, staging_leftovers, table_bytes, walkdir,
+    bin, read_rows, repo, run, run_unchecked, small_buffer_corpus, staging_leftovers, table_bytes,
+    walkdir,
 };
 
 /// Every table a default run writes.
@@ -304,18 +305,11 @@ fn incremental_runs_add_only_new_documents_and_change_nothing_when_rerun() {
         "A late article about Georgia and Russia. It has two sentences.",
     )
     .unwrap();
-    let refused = bin()
-        .current_dir(repo())
-        .args(["run", "--quiet", "--incremental", "--config"])
-        .arg(&cfg)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    let err = String::from_utf8_lossy(&refused.stderr);
+    let err = refused_run(
+        &input,
+        &out,
+        &["--incremental", "--config", cfg.to_str().unwrap()],
+    );
     assert!(
         err.contains("different settings") && err.contains("without --incremental"),
         "{err}"
@@ -330,20 +324,18 @@ fn incremental_runs_add_only_new_documents_and_change_nothing_when_rerun() {
     assert_eq!(format!("newsmill {recorded}"), version);
     m["newsmill_version"] = serde_json::json!("0.0.1+g00000000");
     std::fs::write(out.join("manifest.json"), m.to_string()).unwrap();
-    let refused = bin()
-        .current_dir(repo())
-        .args(["run", "--quiet", "--incremental", "--input"])
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    let err = String::from_utf8_lossy(&refused.stderr);
+    let err = refused_run(&input, &out, &["--incremental"]);
     assert!(
         err.contains(&format!("newsmill 0.0.1+g00000000 (this is {recorded})")),
         "{err}"
     );
+}
+
+/// Runs `newsmill run` as `common::run` does, expecting a refusal; returns its stderr.
+fn refused_run(input: &Path, output: &Path, extra: &[&str]) -> String {
+    let o = run_unchecked(input, output, extra);
+    assert!(!o.status.success(), "the run was not refused");
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn read_rows_of_file(path: &Path) -> usize {
