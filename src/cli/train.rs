@@ -273,11 +273,14 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             for p in &rescorers {
                 let bytes = std::fs::read(p)
                     .with_context(|| format!("cannot read re-scorer {}", p.display()))?;
-                files.push(bytes);
+                files.push((p.display().to_string(), bytes));
             }
-            let joined = ner::rescorer::join(&files).map_err(|msg| {
-                anyhow::anyhow!("cannot join {}: {msg}", display_list(&rescorers))
-            })?;
+            let named: Vec<(&str, &[u8])> = files
+                .iter()
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+                .collect();
+            let joined = ner::rescorer::join(&named)
+                .map_err(|msg| anyhow::anyhow!("cannot join re-scorers: {msg}"))?;
             newsmill::output::atomic_file::write_atomically(&out, &joined)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             let r = ner::rescorer::LstmRescorer::load(&out)?;
@@ -311,14 +314,5 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             println!("{report}");
             Ok(())
         }
-    }
-}
-
-/// Paths as `a, b and c` for messages.
-fn display_list(paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => names.join(""),
     }
 }

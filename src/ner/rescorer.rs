@@ -84,18 +84,7 @@ impl LstmRescorer {
             .first()
             .ok_or("a re-scorer needs at least one network")?;
         for (i, n) in nets.iter().enumerate().skip(1) {
-            let differs = if n.tags != first.tags {
-                Some("tag set")
-            } else if n.scheme != first.scheme {
-                Some("scheme")
-            } else if n.input_sizes != first.input_sizes {
-                Some("input sizes")
-            } else if n.crf.is_some() != first.crf.is_some() {
-                Some("output layer (CRF or softmax)")
-            } else {
-                None
-            };
-            if let Some(what) = differs {
+            if let Some(what) = mismatch(first, n) {
                 return Err(format!(
                     "network {} of the file has another {what} than the first",
                     i + 1
@@ -178,18 +167,45 @@ impl LstmRescorer {
     }
 }
 
-/// The bytes of a re-scorer file holding the networks of `files` (each a re-scorer file's
-/// bytes, of one network or several) in that order, after checking that they load together.
-/// The first file's header settings (`mix`, `first_pass`, `calib`) become the ensemble's.
-pub fn join(files: &[Vec<u8>]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(files.iter().map(Vec::len).sum());
-    let mut nets = Vec::new();
-    for (i, bytes) in files.iter().enumerate() {
-        let r = LstmRescorer::from_bytes(bytes).map_err(|m| format!("file {}: {m}", i + 1))?;
-        nets.extend(r.nets);
+/// What keeps `n` from joining `first` in one ensemble, if anything.
+fn mismatch(first: &LstmNet, n: &LstmNet) -> Option<&'static str> {
+    if n.tags != first.tags {
+        Some("tag set")
+    } else if n.scheme != first.scheme {
+        Some("scheme")
+    } else if n.input_sizes != first.input_sizes {
+        Some("input sizes")
+    } else if n.crf.is_some() != first.crf.is_some() {
+        Some("output layer (CRF or softmax)")
+    } else {
+        None
+    }
+}
+
+/// The bytes of a re-scorer file holding the networks of `files` (each a name for messages,
+/// e.g. its path, and a re-scorer file's bytes, of one network or several) in that order,
+/// after checking that they load together. The first file's header settings (`mix`,
+/// `first_pass`, `calib`) become the ensemble's. Errors name the file at fault.
+pub fn join(files: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(files.iter().map(|(_, b)| b.len()).sum());
+    let mut first: Option<(&str, LstmNet)> = None;
+    for &(name, bytes) in files {
+        let r = LstmRescorer::from_bytes(bytes).map_err(|m| format!("{name}: {m}"))?;
+        for net in r.nets {
+            match &first {
+                None => first = Some((name, net)),
+                Some((first_name, f)) => {
+                    if let Some(what) = mismatch(f, &net) {
+                        return Err(format!(
+                            "{name}: a network has another {what} than the first network of \
+                             {first_name}"
+                        ));
+                    }
+                }
+            }
+        }
         out.extend_from_slice(bytes);
     }
-    LstmRescorer::from_nets(nets)?;
     Ok(out)
 }
 
@@ -238,7 +254,7 @@ mod tests {
         // The second file's own settings must not leak into the ensemble.
         let b = with_header_value(&b, "mix", serde_json::json!(3.0)).expect("header");
         let a = with_header_value(&a, "calib", serde_json::json!([2.0, -1.0])).expect("header");
-        let joined = join(&[a.clone(), b.clone()]).expect("compatible networks");
+        let joined = join(&[("a", &a), ("b", &b)]).expect("compatible networks");
         let r = LstmRescorer::from_bytes(&joined).expect("two networks");
         assert_eq!((r.networks(), r.mix, r.calib), (2, 0.5, Some((2.0, -1.0))));
         let (na, nb) = (
@@ -272,15 +288,25 @@ mod tests {
     fn networks_that_do_not_fit_together_are_refused() {
         let crf = tiny_model_bytes(6, true, 1);
         let softmax = tiny_model_bytes(6, false, 2);
-        let err = join(&[crf.clone(), softmax]).unwrap_err();
+        let err = join(&[("crf.lstm", &crf), ("softmax.lstm", &softmax)]).unwrap_err();
         assert!(
-            err.contains("network 2") && err.contains("output layer"),
+            err.starts_with("softmax.lstm: a network has another output layer")
+                && err.contains("than the first network of crf.lstm"),
+            "{err}"
+        );
+        // The same two records in one file (say, concatenated by hand) are refused at load.
+        let err = LstmRescorer::from_bytes(&[crf.as_slice(), &softmax].concat()).unwrap_err();
+        assert!(
+            err.contains("network 2 of the file has another output layer"),
             "{err}"
         );
         let other_tags =
             with_header_value(&crf, "tags", serde_json::json!(["O", "U-Y", "B-Y"])).expect("hdr");
-        let err = join(&[crf.clone(), other_tags]).unwrap_err();
-        assert!(err.contains("tag set"), "{err}");
+        let err = join(&[("crf.lstm", &crf), ("y.lstm", &other_tags)]).unwrap_err();
+        assert!(
+            err.starts_with("y.lstm:") && err.contains("tag set"),
+            "{err}"
+        );
         // A truncated second record is named as such.
         let mut cut = crf.clone();
         cut.extend_from_slice(&crf[..crf.len() / 2]);
