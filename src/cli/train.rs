@@ -279,11 +279,10 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
                 .iter()
                 .map(|(n, b)| (n.as_str(), b.as_slice()))
                 .collect();
-            let joined = ner::rescorer::join(&named)
+            let (joined, r) = ner::rescorer::join(&named)
                 .map_err(|msg| anyhow::anyhow!("cannot join re-scorers: {msg}"))?;
             newsmill::output::atomic_file::write_atomically(&out, &joined)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            let r = ner::rescorer::LstmRescorer::load(&out)?;
             println!(
                 "wrote {} ({} networks, mix {}, first pass {}, calibrated: {}); run \
                  `newsmill train ner-calibrate` on it",

@@ -93,7 +93,7 @@ impl LstmRescorer {
         }
         let k = nets.len() as f32;
         let mean = |part: fn(&CrfScores) -> &Vec<f32>| -> Vec<f32> {
-            let mut acc = vec![0f32; nets[0].crf.as_ref().map_or(0, |c| part(c).len())];
+            let mut acc = vec![0f32; first.crf.as_ref().map_or(0, |c| part(c).len())];
             for c in nets.iter().filter_map(|n| n.crf.as_ref()) {
                 for (a, x) in acc.iter_mut().zip(part(c)) {
                     *a += x / k;
@@ -185,16 +185,18 @@ fn mismatch(first: &LstmNet, n: &LstmNet) -> Option<&'static str> {
 /// The bytes of a re-scorer file holding the networks of `files` (each a name for messages,
 /// e.g. its path, and a re-scorer file's bytes, of one network or several) in that order,
 /// after checking that they load together. The first file's header settings (`mix`,
-/// `first_pass`, `calib`) become the ensemble's. Errors name the file at fault.
-pub fn join(files: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
+/// `first_pass`, `calib`) become the ensemble's. Returns the file's bytes and the loaded
+/// ensemble they hold. Errors name the file at fault.
+pub fn join(files: &[(&str, &[u8])]) -> Result<(Vec<u8>, LstmRescorer), String> {
     let mut out = Vec::with_capacity(files.iter().map(|(_, b)| b.len()).sum());
-    let mut first: Option<(&str, LstmNet)> = None;
+    let mut nets: Vec<LstmNet> = Vec::new();
+    let mut first_name = "";
     for &(name, bytes) in files {
         let r = LstmRescorer::from_bytes(bytes).map_err(|m| format!("{name}: {m}"))?;
         for net in r.nets {
-            match &first {
-                None => first = Some((name, net)),
-                Some((first_name, f)) => {
+            match nets.first() {
+                None => first_name = name,
+                Some(f) => {
                     if let Some(what) = mismatch(f, &net) {
                         return Err(format!(
                             "{name}: a network has another {what} than the first network of \
@@ -203,10 +205,11 @@ pub fn join(files: &[(&str, &[u8])]) -> Result<Vec<u8>, String> {
                     }
                 }
             }
+            nets.push(net);
         }
         out.extend_from_slice(bytes);
     }
-    Ok(out)
+    Ok((out, LstmRescorer::from_nets(nets)?))
 }
 
 #[cfg(test)]
@@ -254,9 +257,19 @@ mod tests {
         // The second file's own settings must not leak into the ensemble.
         let b = with_header_value(&b, "mix", serde_json::json!(3.0)).expect("header");
         let a = with_header_value(&a, "calib", serde_json::json!([2.0, -1.0])).expect("header");
-        let joined = join(&[("a", &a), ("b", &b)]).expect("compatible networks");
+        let (joined, made) = join(&[("a", &a), ("b", &b)]).expect("compatible networks");
         let r = LstmRescorer::from_bytes(&joined).expect("two networks");
         assert_eq!((r.networks(), r.mix, r.calib), (2, 0.5, Some((2.0, -1.0))));
+        // What join hands back is what its file loads as.
+        assert_eq!(
+            (made.networks(), made.mix, made.calib),
+            (2, 0.5, Some((2.0, -1.0)))
+        );
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&scores(&made, &TOKS, &mut LstmScratch::default())),
+            bits(&scores(&r, &TOKS, &mut LstmScratch::default()))
+        );
         let (na, nb) = (
             LstmRescorer::from_bytes(&a).expect("a"),
             LstmRescorer::from_bytes(&b).expect("b"),
