@@ -459,11 +459,17 @@ impl Pipeline {
                 prior.dir.display()
             )))
         };
+        // The build first: results_hash covers it too, but this names both builds.
+        if prior.manifest.newsmill_version != crate::BUILD {
+            return Err(refuse(format!(
+                "newsmill {} (this is {})",
+                prior.manifest.newsmill_version,
+                crate::BUILD
+            )));
+        }
         if prior.manifest.results_hash != self.cfg.results_hash() {
             return Err(refuse(
-                "different settings or another newsmill build (compare `newsmill --version` and \
-                 `newsmill config show` with its manifest.json)"
-                    .into(),
+                "different settings (compare `newsmill config show` with its manifest.json)".into(),
             ));
         }
         let models = stages::model_files(&self.cfg)?;
@@ -472,13 +478,6 @@ impl Pipeline {
         };
         if sums(&models) != sums(&prior.manifest.models) {
             return Err(refuse("different model or resource files".into()));
-        }
-        if prior.manifest.newsmill_version != crate::BUILD {
-            return Err(refuse(format!(
-                "newsmill {} (this is {})",
-                prior.manifest.newsmill_version,
-                crate::BUILD
-            )));
         }
         Ok(())
     }
