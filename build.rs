@@ -9,6 +9,9 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::process::Command;
 
+/// What the compiled binary is made of: a change to any of these changes the build identity.
+const INPUTS: &[&str] = &["src", "resources", "Cargo.toml", "Cargo.lock", "build.rs"];
+
 fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git").args(args).output().ok()?;
     out.status
@@ -21,23 +24,36 @@ fn main() {
     let mut id = version;
     if let Some(commit) = git(&["rev-parse", "--short=8", "HEAD"]) {
         id = format!("{id}+g{}", commit.trim());
-        // Tracked files only: untracked scratch files do not go into the binary.
-        if let Some(diff) = git(&["diff", "HEAD", "--", "src", "resources", "Cargo.toml"]) {
+        // Tracked files only: untracked scratch files do not go into the binary. Cargo.lock
+        // counts because a dependency upgrade changes the compiled code as much as an edit.
+        let diff_args: Vec<&str> = ["diff", "HEAD", "--"]
+            .into_iter()
+            .chain(INPUTS.iter().copied())
+            .collect();
+        if let Some(diff) = git(&diff_args) {
             if !diff.is_empty() {
                 let mut h = std::collections::hash_map::DefaultHasher::new();
                 diff.hash(&mut h);
                 id = format!("{id}.dirty-{:08x}", h.finish() as u32);
             }
         }
-        // Rerun when HEAD moves (a commit or checkout) or the compiled sources change.
-        if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-            let dir = Path::new(dir.trim());
-            for f in ["HEAD", "packed-refs", "refs/heads"] {
-                println!("cargo:rerun-if-changed={}", dir.join(f).display());
+        // Rerun when HEAD moves (a commit or checkout) or the compiled sources change. Only
+        // files that exist: cargo counts a missing one as always changed, which would rebuild
+        // the crate on every cargo command (a fresh clone has no packed-refs). A worktree keeps
+        // its HEAD in --git-dir and the branches in --git-common-dir.
+        for (dir_flag, files) in [
+            ("--git-dir", &["HEAD"][..]),
+            ("--git-common-dir", &["packed-refs", "refs/heads"][..]),
+        ] {
+            if let Some(dir) = git(&["rev-parse", dir_flag]) {
+                let dir = Path::new(dir.trim());
+                for path in files.iter().map(|f| dir.join(f)).filter(|p| p.exists()) {
+                    println!("cargo:rerun-if-changed={}", path.display());
+                }
             }
         }
     }
-    for f in ["src", "resources", "Cargo.toml", "build.rs"] {
+    for f in INPUTS {
         println!("cargo:rerun-if-changed={f}");
     }
     println!("cargo:rustc-env=NEWSMILL_BUILD={id}");
