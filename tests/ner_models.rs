@@ -474,8 +474,8 @@ fn first_pass_tuning_scores_the_grid_and_stores_its_choice() {
     assert_eq!(stored.calib, Some((fitted.a, fitted.b)));
 }
 
-/// `newsmill train ner-calibrate --calib-from`: a retrain on train+dev takes the dev-fitted
-/// calibration and first-pass weight of the train-only pairing; the weights are untouched, and
+/// `newsmill train ner-calibrate --calib-from`: a retrain on train+dev takes the dev-chosen
+/// mix, calibration and first-pass weight of the train-only pairing; the weights are untouched, and
 /// a file without a calibration or with another tag set is refused with its path.
 #[test]
 fn calibration_copies_from_a_dev_calibrated_rescorer() {
@@ -486,6 +486,7 @@ fn calibration_copies_from_a_dev_calibrated_rescorer() {
     };
     let source = tmp.path().join("source.lstm");
     let source_bytes = with(&shipped, "first_pass", serde_json::json!(0.25));
+    let source_bytes = with(&source_bytes, "mix", serde_json::json!(12.0));
     std::fs::write(
         &source,
         with(&source_bytes, "calib", serde_json::json!([1.5, -2.0])),
@@ -497,9 +498,16 @@ fn calibration_copies_from_a_dev_calibrated_rescorer() {
 
     let copied = ner::lstm_data::copy_calibration(&model, &target, &source)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(copied, (0.25, 1.5, -2.0));
+    assert_eq!(
+        copied,
+        ner::lstm_data::DevSettings {
+            mix: 12.0,
+            first_pass: 0.25,
+            calib: (1.5, -2.0)
+        }
+    );
     let stored = ner::rescorer::LstmRescorer::load(&target).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stored.first_pass, 0.25);
+    assert_eq!((stored.mix, stored.first_pass), (12.0, 0.25));
     assert_eq!(stored.calib, Some((1.5, -2.0)));
     // Only the header changed: the tensors after it are the same bytes.
     let after = std::fs::read(&target).expect("read target");

@@ -60,9 +60,9 @@ pub enum TrainCmd {
         /// Dev data in CoNLL/BIO format.
         #[arg(long)]
         dev: Option<PathBuf>,
-        /// Copy the calibration and first-pass weight from this re-scorer file (calibrated on
-        /// dev with the same model's recipe) instead of fitting them: for a final retrain on
-        /// train+dev, where dev is training data.
+        /// Copy the settings chosen on dev (mix, first-pass weight, calibration) from this
+        /// re-scorer file (tuned on dev with the same model's recipe) instead of fitting them:
+        /// for a final retrain on train+dev, where dev is training data.
         #[arg(long, conflicts_with_all = ["dev", "tune_first_pass"])]
         calib_from: Option<PathBuf>,
         /// First choose how much of the re-scorer's scores also join the model's first pass
@@ -232,12 +232,14 @@ pub fn run(cmd: TrainCmd) -> Result<()> {
             tune_first_pass,
         } => {
             if let Some(from) = calib_from {
-                let (first_pass, a, b) =
-                    ner::lstm_data::copy_calibration(&model, &rescorer, &from)?;
+                let s = ner::lstm_data::copy_calibration(&model, &rescorer, &from)?;
+                let (a, b) = s.calib;
                 println!(
-                    "copied from {}: first pass = {first_pass}, span score = sigmoid({a} * \
+                    "copied from {}: mix = {}, first pass = {}, span score = sigmoid({a} * \
                      margin + {b}); stored in {}",
                     from.display(),
+                    s.mix,
+                    s.first_pass,
                     rescorer.display()
                 );
                 return Ok(());

@@ -172,17 +172,31 @@ fn pair_with(
     })
 }
 
-/// Copy the span-score calibration and the first-pass weight of `from`, a re-scorer whose
-/// pairing with a model was calibrated on dev, into `rescorer`'s header (rewritten atomically),
-/// after checking that `rescorer` pairs with `model`. For a final retrain on train+dev, where
-/// dev is no longer held out and its margins are larger than those of unseen text: a model
-/// trained the same way on a little less data has nearly the same margins on unseen text.
-/// Returns the copied `(first_pass, a, b)`.
+/// The settings of a re-scorer file that are chosen on dev rather than learned: what
+/// `copy_calibration` copies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DevSettings {
+    /// How much of the re-scorer's scores join the model's last pass.
+    pub mix: f32,
+    /// How much join its first pass.
+    pub first_pass: f32,
+    /// The span-score calibration: `sigmoid(a * margin + b)`.
+    pub calib: (f32, f32),
+}
+
+/// Copy the settings chosen on dev (`mix`, the first-pass weight and the span-score
+/// calibration) of `from`, a re-scorer whose pairing with a model was tuned and calibrated on
+/// dev, into `rescorer`'s header (rewritten atomically), after checking that `rescorer` pairs
+/// with `model`. For a final retrain on train+dev, where dev is no longer held out and its
+/// margins are larger than those of unseen text: a model trained the same way on a little less
+/// data has nearly the same margins on unseen text. The mix is copied too because the
+/// calibration was fitted with it (a retrain that was given another `--mix` would otherwise
+/// pair a calibration with the wrong margins).
 pub fn copy_calibration(
     model: &Path,
     rescorer: &Path,
     from: &Path,
-) -> Result<(f32, f32, f32), NerError> {
+) -> Result<DevSettings, NerError> {
     let source = LstmRescorer::load(from)?;
     let Some((a, b)) = source.calib else {
         return Err(NerError::Model {
@@ -204,11 +218,16 @@ pub fn copy_calibration(
     store_header_values(
         rescorer,
         &[
+            ("mix", serde_json::json!(source.mix)),
             ("first_pass", serde_json::json!(source.first_pass)),
             ("calib", serde_json::json!([a, b])),
         ],
     )?;
-    Ok((source.first_pass, a, b))
+    Ok(DevSettings {
+        mix: source.mix,
+        first_pass: source.first_pass,
+        calib: (a, b),
+    })
 }
 
 /// Set each `(key, value)` in the re-scorer file's JSON header, rewriting the file atomically
