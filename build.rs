@@ -39,7 +39,8 @@ fn main() {
         }
         // Rerun when HEAD moves (a commit or checkout) or the compiled sources change. Only
         // files that exist: cargo counts a missing one as always changed, which would rebuild
-        // the crate on every cargo command (a fresh clone has no packed-refs). A worktree keeps
+        // the crate on every cargo command (a repository made by `git init` has no
+        // packed-refs until its refs are packed; a clone has one). A worktree keeps
         // its HEAD in --git-dir and the branches in --git-common-dir.
         for (dir_flag, files) in [
             ("--git-dir", &["HEAD"][..]),
