@@ -4,9 +4,15 @@
 //! record it, and `run --incremental` and `merge` refuse to combine rows of different
 //! builds: rule code changes between commits without a version bump. Without git (a source
 //! tarball) it is the version alone.
+//!
+//! Also sets `NEWSMILL_CODE`, the identity of what computes the rows: the version plus a
+//! content hash of the compiled inputs ([`INPUTS`]: sources, built-in resources, manifest,
+//! lock file, this script), e.g. `0.1.0+c1a2b3c4d5e6f7a8b`. Outputs are combined by it, not by
+//! the commit, so a commit that changes only documentation, tests or models' cards leaves
+//! existing outputs extendable, and a tarball build of the same sources matches a git build.
 
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What the compiled binary is made of: a change to any of these changes the build identity.
@@ -19,8 +25,47 @@ fn git(args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Files under `path` (itself if a file), skipping hidden names (editor and VCS droppings).
+fn collect(path: &Path, out: &mut Vec<PathBuf>) {
+    let hidden = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    if hidden {
+        return;
+    }
+    if path.is_dir() {
+        if let Ok(entries) = std::fs::read_dir(path) {
+            for e in entries.flatten() {
+                collect(&e.path(), out);
+            }
+        }
+    } else if path.is_file() {
+        out.push(path.to_path_buf());
+    }
+}
+
+/// blake3 over every input file's relative path and bytes, in path order: 16 hex digits.
+fn code_hash() -> String {
+    let mut files = Vec::new();
+    for input in INPUTS {
+        collect(Path::new(input), &mut files);
+    }
+    files.sort();
+    let mut h = blake3::Hasher::new();
+    for f in &files {
+        let name = f.to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(f).unwrap_or_default();
+        h.update(&(name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
 fn main() {
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    println!("cargo:rustc-env=NEWSMILL_CODE={version}+c{}", code_hash());
     let mut id = version;
     if let Some(commit) = git(&["rev-parse", "--short=8", "HEAD"]) {
         id = format!("{id}+g{}", commit.trim());

@@ -157,12 +157,12 @@ impl PipelineConfig {
     }
 
     /// Hash of what changes table contents: the config without `[run]` (threads, batching,
-    /// progress) and `[output]` (folder, compression), the build (`crate::BUILD`: rule code
-    /// changes between commits of one version) and the built-in resource files compiled into
+    /// progress) and `[output]` (folder, compression), the code identity (`crate::CODE`: rule
+    /// code changes between commits of one version) and the built-in resource files compiled into
     /// it (stance cues, actor knowledge, abbreviations, boilerplate patterns). Outputs with
     /// equal results hashes (and model checksums) can be extended incrementally and merged.
     pub fn results_hash(&self) -> String {
-        self.results_hash_with(crate::BUILD, &builtin_resources())
+        self.results_hash_with(crate::CODE, &builtin_resources())
     }
 
     /// [`Self::results_hash`] for the given build identity and built-in resource texts.
@@ -332,7 +332,7 @@ mod tests {
     fn results_hash_follows_settings_build_and_built_in_resources_but_not_threads() {
         let cfg = PipelineConfig::default();
         let res = builtin_resources();
-        let build = crate::BUILD;
+        let build = crate::CODE;
         assert_eq!(cfg.results_hash(), cfg.results_hash_with(build, &res));
         let mut threads = cfg.clone();
         threads.run.threads = 7;
@@ -343,8 +343,8 @@ mod tests {
         assert_ne!(other.results_hash(), cfg.results_hash());
         // Another commit of the same version may have other rules.
         assert_ne!(
-            cfg.results_hash_with("0.1.0+g00000000", &res),
-            cfg.results_hash_with("0.1.0+g11111111", &res)
+            cfg.results_hash_with("0.1.0+c0000000000000000", &res),
+            cfg.results_hash_with("0.1.0+c1111111111111111", &res)
         );
         // A changed cue lexicon (say, a new hedge) is a different output.
         let k = res

@@ -7,10 +7,16 @@
 
 pub mod actors;
 
-/// This build's identity: the crate version, the git commit built from and a hash of any
-/// uncommitted changes (set by `build.rs`, e.g. `0.1.0+g1a2b3c4d`). Manifests record it;
-/// incremental runs and merges only combine rows of the same build.
+/// This build's identity for people: the crate version, the git commit built from and a hash
+/// of any uncommitted changes (set by `build.rs`, e.g. `0.1.0+g1a2b3c4d`; `newsmill
+/// --version`). Manifests record it as provenance.
 pub const BUILD: &str = env!("NEWSMILL_BUILD");
+
+/// The identity of the code that computes the rows: the version and a content hash of the
+/// compiled sources and built-in resources (set by `build.rs`, e.g. `0.1.0+c1a2b3c4d5e6f7a8b`).
+/// Incremental runs and merges only combine rows of equal code identities, so builds of
+/// different commits with the same code (a change to documentation or tests only) can.
+pub const CODE: &str = env!("NEWSMILL_CODE");
 
 pub mod bench;
 pub mod clean;

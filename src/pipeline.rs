@@ -422,6 +422,7 @@ impl Pipeline {
         });
         let manifest = Manifest {
             newsmill_version: crate::BUILD.to_string(),
+            newsmill_code: crate::CODE.to_string(),
             started_at,
             finished_at,
             seconds: summary.seconds,
@@ -459,12 +460,15 @@ impl Pipeline {
                 prior.dir.display()
             )))
         };
-        // The build first: results_hash covers it too, but this names both builds.
-        if prior.manifest.newsmill_version != crate::BUILD {
+        // The code first: results_hash covers it too, but this names both builds. Another
+        // commit with the same code (documentation, tests) may extend the output.
+        if prior.manifest.newsmill_code != crate::CODE {
             return Err(refuse(format!(
-                "newsmill {} (this is {})",
+                "newsmill {}, code {} (this is {}, code {})",
                 prior.manifest.newsmill_version,
-                crate::BUILD
+                crate::output::manifest::describe_code(&prior.manifest.newsmill_code),
+                crate::BUILD,
+                crate::CODE
             )));
         }
         if prior.manifest.results_hash != self.cfg.results_hash() {

@@ -315,20 +315,52 @@ fn incremental_runs_add_only_new_documents_and_change_nothing_when_rerun() {
         "{err}"
     );
 
-    // So is extending an output of another newsmill build: rule code changes between commits
-    // of one version. The manifest names the build as `newsmill --version` does.
+    // An output of another commit with the same code (a change to documentation or tests
+    // only) is extended: outputs are matched by the code identity, not by the commit. The
+    // manifest names the build as `newsmill --version` does.
     let version = bin().arg("--version").output().unwrap();
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     let mut m = manifest(&out);
     let recorded = m["newsmill_version"].as_str().unwrap().to_string();
+    let code = m["newsmill_code"].as_str().unwrap().to_string();
     assert_eq!(format!("newsmill {recorded}"), version);
-    m["newsmill_version"] = serde_json::json!("0.0.1+g00000000");
+    assert!(
+        code.starts_with(&format!("{}+c", env!("CARGO_PKG_VERSION"))),
+        "{code}"
+    );
+    m["newsmill_version"] = serde_json::json!("0.1.0+g00000000");
+    std::fs::write(out.join("manifest.json"), m.to_string()).unwrap();
+    run(&input, &out, &["--incremental"]);
+    let m = manifest(&out);
+    assert_eq!(m["newsmill_version"].as_str(), Some(recorded.as_str()));
+    assert_eq!(row_sets(&out), {
+        let full = tmp.path().join("full-late");
+        run(&input, &full, &[]);
+        row_sets(&full)
+    });
+
+    // Extending an output of other code is refused, naming both builds: rule code changes
+    // between commits of one version.
+    std::fs::write(
+        input.join("later.txt"),
+        "A later article about Abkhazia. Tbilisi disagreed on Monday.",
+    )
+    .unwrap();
+    let mut m = manifest(&out);
+    m["newsmill_code"] = serde_json::json!("0.0.1+c0000000000000000");
     std::fs::write(out.join("manifest.json"), m.to_string()).unwrap();
     let err = refused_run(&input, &out, &["--incremental"]);
     assert!(
-        err.contains(&format!("newsmill 0.0.1+g00000000 (this is {recorded})")),
+        err.contains(&format!(
+            "newsmill {recorded}, code 0.0.1+c0000000000000000 (this is {recorded}, code {code})"
+        )),
         "{err}"
     );
+    // So is an output written before code identities were recorded.
+    m.as_object_mut().unwrap().remove("newsmill_code");
+    std::fs::write(out.join("manifest.json"), m.to_string()).unwrap();
+    let err = refused_run(&input, &out, &["--incremental"]);
+    assert!(err.contains("code unrecorded"), "{err}");
 }
 
 /// Runs `newsmill run` as `common::run` does, expecting a refusal; returns its stderr.
@@ -397,4 +429,25 @@ fn shard_outputs_merged_equal_a_single_run() {
     assert!(!partial.status.success());
     let err = String::from_utf8_lossy(&partial.stderr);
     assert!(err.contains("missing: 1/3"), "{err}");
+
+    // A shard made by other code is refused, naming it: the merge rebuilds the corpus tables
+    // with its own code, so the rows it combines must come from that code.
+    let mut m = manifest(&shards[1]);
+    m["newsmill_code"] = serde_json::json!("0.0.1+c0000000000000000");
+    std::fs::write(shards[1].join("manifest.json"), m.to_string()).unwrap();
+    let other = bin()
+        .current_dir(repo())
+        .args(["merge", "--quiet", "--output"])
+        .arg(tmp.path().join("other"))
+        .args(&shards)
+        .output()
+        .unwrap();
+    assert!(!other.status.success());
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        err.contains(&format!("{} was made by", shards[1].display()))
+            && err.contains("code 0.0.1+c0000000000000000; this is"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("other").exists());
 }

@@ -7,12 +7,27 @@ use serde::{Deserialize, Serialize};
 
 use super::OutputError;
 
+/// A manifest's code identity ([`Manifest::newsmill_code`]) for messages.
+pub fn describe_code(code: &str) -> &str {
+    if code.is_empty() {
+        "unrecorded (an output of a newsmill older than code identities)"
+    } else {
+        code
+    }
+}
+
 /// The run manifest, written last into the output folder.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
-    /// The newsmill build that wrote the output: version, git commit and a hash of uncommitted
-    /// changes (`newsmill --version`; `crate::BUILD`).
+    /// The newsmill build that wrote the output (provenance): version, git commit and a hash of
+    /// uncommitted changes (`newsmill --version`; `crate::BUILD`).
     pub newsmill_version: String,
+    /// The identity of the code that computed the rows: version and a content hash of the
+    /// compiled sources and built-in resources (`crate::CODE`). Builds of different commits
+    /// share it when their code is the same; `run --incremental` and `merge` require it equal.
+    /// Empty in manifests written before it existed.
+    #[serde(default)]
+    pub newsmill_code: String,
     /// UTC start time, ISO 8601.
     pub started_at: String,
     /// UTC end time, ISO 8601.
@@ -32,7 +47,7 @@ pub struct Manifest {
     /// Hash of the resolved config (see `newsmill config show`).
     pub config_hash: String,
     /// Hash of what changes table contents (the config without `[run]` and `[output]`, the
-    /// newsmill build and the built-in resource files compiled into it): incremental runs and
+    /// newsmill code identity and the built-in resource files compiled into it): incremental runs and
     /// merges only combine outputs with equal hashes.
     #[serde(default)]
     pub results_hash: String,

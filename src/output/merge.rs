@@ -113,6 +113,7 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<MergeSummary, OutputEr
     let now = super::manifest::now_iso();
     let manifest = Manifest {
         newsmill_version: crate::BUILD.to_string(),
+        newsmill_code: crate::CODE.to_string(),
         started_at: now.clone(),
         finished_at: now,
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -145,6 +146,21 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 fn check_same_settings(priors: &[Prior]) -> Result<(), OutputError> {
+    // The merge rebuilds the corpus tables with this binary's code, so the rows it combines
+    // must come from the same code (another commit with equal code is fine).
+    for p in priors {
+        if p.manifest.newsmill_code != crate::CODE {
+            return Err(OutputError::Refused(format!(
+                "{} was made by newsmill {}, code {}; this is {}, code {}. Merge with the \
+                 newsmill that made it, or rebuild it with this one",
+                p.dir.display(),
+                p.manifest.newsmill_version,
+                super::manifest::describe_code(&p.manifest.newsmill_code),
+                crate::BUILD,
+                crate::CODE
+            )));
+        }
+    }
     let first = &priors[0];
     for p in &priors[1..] {
         let sums = |p: &Prior| -> Vec<String> {
