@@ -61,7 +61,7 @@ enum Command {
     /// Check or print a pipeline.toml.
     #[command(subcommand)]
     Config(ConfigCmd),
-    /// Print every output table's columns, types and meaning.
+    /// Print every output table's columns, types and meaning, and the keys of manifest.json.
     Schema {
         /// Print Markdown (the text of docs/schema.md).
         #[arg(long)]

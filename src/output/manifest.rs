@@ -16,6 +16,82 @@ pub fn describe_code(code: &str) -> &str {
     }
 }
 
+/// Top-level keys of `manifest.json` and what they hold, for `newsmill schema` and
+/// `docs/schema.md` (a test checks that this lists exactly the keys a manifest has).
+pub const MANIFEST_KEYS: &[(&str, &str)] = &[
+    (
+        "newsmill_version",
+        "The build that wrote the output (provenance): version, git commit and a hash of \
+         uncommitted changes, as `newsmill --version` prints it.",
+    ),
+    (
+        "newsmill_code",
+        "The code identity: version and a content hash of the compiled sources and built-in \
+         resources. `run --incremental` and `merge` only combine outputs of the same code; \
+         builds of commits that changed only documentation or tests share it.",
+    ),
+    (
+        "started_at",
+        "UTC start time of the run or merge (ISO 8601).",
+    ),
+    ("finished_at", "UTC end time (ISO 8601)."),
+    (
+        "seconds",
+        "Wall time of the run in seconds (0 for a merge).",
+    ),
+    ("threads", "Worker threads used (0 for a merge)."),
+    (
+        "peak_rss_bytes",
+        "Peak resident memory of the process in bytes (Linux; null elsewhere).",
+    ),
+    (
+        "inputs",
+        "Input paths as given (for a merge: the merged output folders).",
+    ),
+    ("input_files", "Input files found."),
+    ("input_bytes", "Bytes of those files."),
+    (
+        "config_hash",
+        "Hash of the resolved config (16 hex digits; `newsmill config show` prints the config).",
+    ),
+    (
+        "results_hash",
+        "Hash of what changes table contents: the config without `[run]` and `[output]`, the \
+         code identity and the built-in resource files. Outputs are only extended or merged \
+         when it is equal (and the model checksums are).",
+    ),
+    ("config", "The resolved config, every key with its value."),
+    (
+        "stages",
+        "Per stage, in pipeline order: `name`, documents processed (`docs`), documents it \
+         failed on (`failed`), CPU seconds summed over threads (`cpu_seconds`).",
+    ),
+    (
+        "tables",
+        "Per table: `rows`, and its Parquet `files` relative to the output folder.",
+    ),
+    (
+        "models",
+        "Model and resource files used: `stage`, `path` as configured, `bytes`, `blake3` (64 hex \
+         digits).",
+    ),
+    (
+        "documents",
+        "Documents of this run: `read`, `ok`, `failed_stage`, `failed_ingest` (earlier runs: \
+         `history`; for a merge, the sums over the merged runs).",
+    ),
+    (
+        "shard",
+        "The shard the output holds (`index/count`) if the run was sharded, else null.",
+    ),
+    (
+        "history",
+        "Every run whose rows the output holds, oldest first: times, `inputs`, `shard`, the \
+         table `part` number it wrote, its `documents` counts and the inputs it `skipped` as \
+         already present.",
+    ),
+];
+
 /// The run manifest, written last into the output folder.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -199,6 +275,21 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifest_keys_documents_every_key_a_manifest_has() {
+        let json = serde_json::to_value(Manifest::default()).unwrap();
+        let mut have: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut documented: Vec<&str> = MANIFEST_KEYS.iter().map(|(k, _)| *k).collect();
+        have.sort_unstable();
+        documented.sort_unstable();
+        assert_eq!(have, documented);
+    }
 
     #[test]
     fn civil_dates() {

@@ -1,5 +1,6 @@
 //! The table reference (`newsmill schema`, `docs/schema.md`), rendered from the table specs.
 
+use super::manifest::MANIFEST_KEYS;
 use super::tables::all_tables;
 
 /// Markdown reference of every table; `docs/schema.md` is exactly this text (a test checks).
@@ -32,6 +33,14 @@ pub fn markdown() -> String {
             ));
         }
     }
+    s.push_str(
+        "\n## `manifest.json`\n\nWritten last, when the run's tables are complete (the output \
+         folder is replaced atomically). Pretty-printed JSON with these top-level keys:\n\n\
+         | key | meaning |\n|---|---|\n",
+    );
+    for (key, doc) in MANIFEST_KEYS {
+        s.push_str(&format!("| `{key}` | {doc} |\n"));
+    }
     s
 }
 
@@ -53,6 +62,15 @@ pub fn text() -> String {
                 w = w
             ));
         }
+    }
+    s.push_str("\nmanifest.json — written last, when the tables are complete\n");
+    let w = MANIFEST_KEYS
+        .iter()
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
+    for (key, doc) in MANIFEST_KEYS {
+        s.push_str(&format!("  {key:w$}  {doc}\n"));
     }
     s
 }
