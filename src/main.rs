@@ -16,6 +16,15 @@ use newsmill::pipeline::{Pipeline, RunOptions};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// `--version` (`-V` prints the first line only): the build, then the code identity that
+/// decides whether outputs of another build can be extended or merged.
+const LONG_VERSION: &str = concat!(
+    env!("NEWSMILL_BUILD"),
+    "\ncode ",
+    env!("NEWSMILL_CODE"),
+    " (outputs are extended and merged only by builds of the same code)"
+);
+
 /// newsmill turns folders of raw news articles (plain text, JSONL, HTML; any encoding; gzip ok)
 /// into Parquet tables: documents, sentences, entities, actors, quotes and stances.
 ///
@@ -27,7 +36,14 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 ///   newsmill config show                          # every option with its default
 ///   newsmill schema                               # what each output column means
 #[derive(Parser)]
-#[command(name = "newsmill", version = newsmill::BUILD, about, long_about, verbatim_doc_comment)]
+#[command(
+    name = "newsmill",
+    version = newsmill::BUILD,
+    long_version = LONG_VERSION,
+    about,
+    long_about,
+    verbatim_doc_comment
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

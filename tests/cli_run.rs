@@ -365,3 +365,24 @@ fn shipped_models_are_found_from_any_working_directory() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn help_teaches_by_example_and_version_names_build_and_code() {
+    // The top-level help is the Cli doc comment: an attribute or item slipped between the
+    // two would silently replace it with the one-line crate description.
+    let help = stdout_of_success(bin().arg("--help"));
+    assert!(
+        help.contains("Typical use:")
+            && help.contains("newsmill run --input archive/ --incremental"),
+        "{help}"
+    );
+    let short = stdout_of_success(bin().arg("-V"));
+    let long = stdout_of_success(bin().arg("--version"));
+    let lines: Vec<&str> = long.lines().collect();
+    assert_eq!(lines.len(), 2, "{long}");
+    assert_eq!(lines[0], short.trim());
+    assert!(
+        lines[1].starts_with(&format!("code {}+c", env!("CARGO_PKG_VERSION"))),
+        "{long}"
+    );
+}

@@ -318,12 +318,18 @@ fn incremental_runs_add_only_new_documents_and_change_nothing_when_rerun() {
     // An output of another commit with the same code (a change to documentation or tests
     // only) is extended: outputs are matched by the code identity, not by the commit. The
     // manifest names the build as `newsmill --version` does.
-    let version = bin().arg("--version").output().unwrap();
+    let version = bin().arg("-V").output().unwrap();
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    let long = bin().arg("--version").output().unwrap();
+    let long = String::from_utf8_lossy(&long.stdout).into_owned();
     let mut m = manifest(&out);
     let recorded = m["newsmill_version"].as_str().unwrap().to_string();
     let code = m["newsmill_code"].as_str().unwrap().to_string();
     assert_eq!(format!("newsmill {recorded}"), version);
+    assert!(
+        long.starts_with(&format!("newsmill {recorded}\ncode {code} ")),
+        "{long}"
+    );
     assert!(
         code.starts_with(&format!("{}+c", env!("CARGO_PKG_VERSION"))),
         "{code}"
