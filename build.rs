@@ -1,21 +1,23 @@
-//! Sets `NEWSMILL_BUILD`, the identity of this build's code: the crate version, plus the git
+//! Sets `NEWSMILL_BUILD`, the provenance of this build: the crate version, plus the git
 //! commit it was built from and, for a tree with uncommitted changes to tracked files, a
-//! hash of those changes (`0.1.0+g1a2b3c4d`, `0.1.0+g1a2b3c4d.dirty-5e6f7a8b`). Outputs
-//! record it, and `run --incremental` and `merge` refuse to combine rows of different
-//! builds: rule code changes between commits without a version bump. Without git (a source
-//! tarball) it is the version alone.
+//! hash of those changes (`0.1.0+g1a2b3c4d`, `0.1.0+g1a2b3c4d.dirty-5e6f7a8b`; `newsmill
+//! --version`, `newsmill_version` in manifests). Without git (a source tarball) it is the
+//! version alone.
 //!
 //! Also sets `NEWSMILL_CODE`, the identity of what computes the rows: the version plus a
 //! content hash of the compiled inputs ([`INPUTS`]: sources, built-in resources, manifest,
 //! lock file, this script), e.g. `0.1.0+c1a2b3c4d5e6f7a8b`. Outputs are combined by it, not by
-//! the commit, so a commit that changes only documentation, tests or models' cards leaves
+//! the commit, so a commit that changes only documentation, tests or model cards leaves
 //! existing outputs extendable, and a tarball build of the same sources matches a git build.
+//! `run --incremental` and `merge` refuse to combine rows of different code identities: rule
+//! code changes between commits without a version bump.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// What the compiled binary is made of: a change to any of these changes the build identity.
+/// What the compiled binary is made of: a change to any of these changes the code identity
+/// (and, uncommitted, the build's `.dirty-` hash).
 const INPUTS: &[&str] = &["src", "resources", "Cargo.toml", "Cargo.lock", "build.rs"];
 
 fn git(args: &[&str]) -> Option<String> {

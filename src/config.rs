@@ -158,22 +158,22 @@ impl PipelineConfig {
 
     /// Hash of what changes table contents: the config without `[run]` (threads, batching,
     /// progress) and `[output]` (folder, compression), the code identity (`crate::CODE`: rule
-    /// code changes between commits of one version) and the built-in resource files compiled into
-    /// it (stance cues, actor knowledge, abbreviations, boilerplate patterns). Outputs with
+    /// code changes between commits of one version) and the built-in resource files compiled
+    /// into it (stance cues, actor knowledge, abbreviations, boilerplate patterns). Outputs with
     /// equal results hashes (and model checksums) can be extended incrementally and merged.
     pub fn results_hash(&self) -> String {
         self.results_hash_with(crate::CODE, &builtin_resources())
     }
 
-    /// [`Self::results_hash`] for the given build identity and built-in resource texts.
-    fn results_hash_with(&self, build: &str, resources: &[&str]) -> String {
+    /// [`Self::results_hash`] for the given code identity and built-in resource texts.
+    fn results_hash_with(&self, code: &str, resources: &[&str]) -> String {
         let mut c = self.clone();
         c.run = Default::default();
         c.output = Default::default();
         let mut h = blake3::Hasher::new();
         h.update(serde_json::to_string(&c).unwrap_or_default().as_bytes());
-        h.update(&(build.len() as u64).to_le_bytes());
-        h.update(build.as_bytes());
+        h.update(&(code.len() as u64).to_le_bytes());
+        h.update(code.as_bytes());
         for text in resources {
             // Length-prefixed, so moving text from one file to the next changes the hash.
             h.update(&(text.len() as u64).to_le_bytes());
@@ -329,11 +329,11 @@ mod tests {
     }
 
     #[test]
-    fn results_hash_follows_settings_build_and_built_in_resources_but_not_threads() {
+    fn results_hash_follows_settings_code_and_built_in_resources_but_not_threads() {
         let cfg = PipelineConfig::default();
         let res = builtin_resources();
-        let build = crate::CODE;
-        assert_eq!(cfg.results_hash(), cfg.results_hash_with(build, &res));
+        let code = crate::CODE;
+        assert_eq!(cfg.results_hash(), cfg.results_hash_with(code, &res));
         let mut threads = cfg.clone();
         threads.run.threads = 7;
         threads.output.zstd_level = 9;
@@ -341,7 +341,7 @@ mod tests {
         let mut other = cfg.clone();
         other.quotes.min_direct_words += 1;
         assert_ne!(other.results_hash(), cfg.results_hash());
-        // Another commit of the same version may have other rules.
+        // Another code identity of the same version may have other rules.
         assert_ne!(
             cfg.results_hash_with("0.1.0+c0000000000000000", &res),
             cfg.results_hash_with("0.1.0+c1111111111111111", &res)
@@ -354,11 +354,11 @@ mod tests {
         let mut edited = res.clone();
         let lexicon = format!("{}stop short of\tnegation\t0.5\tNEG\n", res[k]);
         edited[k] = &lexicon;
-        assert_ne!(cfg.results_hash_with(build, &edited), cfg.results_hash());
+        assert_ne!(cfg.results_hash_with(code, &edited), cfg.results_hash());
         // The same texts split differently are too.
         assert_ne!(
-            cfg.results_hash_with(build, &["ab", "c"]),
-            cfg.results_hash_with(build, &["a", "bc"])
+            cfg.results_hash_with(code, &["ab", "c"]),
+            cfg.results_hash_with(code, &["a", "bc"])
         );
     }
 
