@@ -464,11 +464,9 @@ impl Pipeline {
         // commit with the same code (documentation, tests) may extend the output.
         if prior.manifest.newsmill_code != crate::CODE {
             return Err(refuse(format!(
-                "newsmill {}, code {} (this is {}, code {})",
-                prior.manifest.newsmill_version,
-                crate::output::manifest::describe_code(&prior.manifest.newsmill_code),
-                crate::BUILD,
-                crate::CODE
+                "{} (this is {})",
+                prior.manifest.made_by(),
+                crate::output::manifest::this_build()
             )));
         }
         if prior.manifest.results_hash != self.cfg.results_hash() {

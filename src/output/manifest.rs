@@ -7,13 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::OutputError;
 
-/// A manifest's code identity ([`Manifest::newsmill_code`]) for messages.
-pub fn describe_code(code: &str) -> &str {
-    if code.is_empty() {
-        "unrecorded (an output of a newsmill older than code identities)"
-    } else {
-        code
-    }
+/// This binary's build and code identity for messages, the counterpart of
+/// [`Manifest::made_by`]: `0.1.0+g1a2b3c4d, code 0.1.0+c1a2b3c4d5e6f7a8b`.
+pub fn this_build() -> String {
+    format!("{}, code {}", crate::BUILD, crate::CODE)
 }
 
 /// Top-level keys of `manifest.json` and what they hold, for `newsmill schema` and
@@ -123,8 +120,8 @@ pub struct Manifest {
     /// Hash of the resolved config (see `newsmill config show`).
     pub config_hash: String,
     /// Hash of what changes table contents (the config without `[run]` and `[output]`, the
-    /// newsmill code identity and the built-in resource files compiled into it): incremental runs and
-    /// merges only combine outputs with equal hashes.
+    /// newsmill code identity and the built-in resource files compiled into it): incremental
+    /// runs and merges only combine outputs with equal hashes.
     #[serde(default)]
     pub results_hash: String,
     /// The resolved config.
@@ -213,6 +210,17 @@ pub struct DocCounts {
 }
 
 impl Manifest {
+    /// The build and code identity that wrote this output, for the refusals of
+    /// `run --incremental` and `merge`: `newsmill 0.1.0+g1a2b3c4d, code 0.1.0+c…`.
+    pub fn made_by(&self) -> String {
+        let code = if self.newsmill_code.is_empty() {
+            "unrecorded (an output of a newsmill older than code identities)"
+        } else {
+            &self.newsmill_code
+        };
+        format!("newsmill {}, code {code}", self.newsmill_version)
+    }
+
     /// Writes the manifest as pretty JSON.
     pub fn write(&self, dir: &Path) -> Result<(), OutputError> {
         let path = dir.join(super::commit::MANIFEST);

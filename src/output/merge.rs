@@ -151,13 +151,11 @@ fn check_same_settings(priors: &[Prior]) -> Result<(), OutputError> {
     for p in priors {
         if p.manifest.newsmill_code != crate::CODE {
             return Err(OutputError::Refused(format!(
-                "{} was made by newsmill {}, code {}; this is {}, code {}. Merge with the \
-                 newsmill that made it, or rebuild it with this one",
+                "{} was made by {}; this is {}. Merge with the newsmill that made it, or \
+                 rebuild it with this one",
                 p.dir.display(),
-                p.manifest.newsmill_version,
-                super::manifest::describe_code(&p.manifest.newsmill_code),
-                crate::BUILD,
-                crate::CODE
+                p.manifest.made_by(),
+                super::manifest::this_build()
             )));
         }
     }
